@@ -1,0 +1,3 @@
+module github.com/tokenstore-go/tokenstore
+
+go 1.22
