@@ -1,0 +1,117 @@
+package tokenstore
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// RecordVersion is the envelope version EncodeRecord writes.
+const RecordVersion = 1
+
+// MaxRecordSize is the largest encoded record, in bytes, that any store
+// accepts: the Secrets Manager limit on one secret value, applied to every
+// store so that code moved from one store to another meets no new limit.
+const MaxRecordSize = 64 << 10
+
+// envelope is the persisted form of a record. Field names are short and
+// stable; a change that old readers cannot ignore bumps V.
+type envelope struct {
+	V     int          `json:"v"`
+	Token *recordToken `json:"token"`
+}
+
+type recordToken struct {
+	ID           string `json:"id"`
+	UserName     string `json:"user_name,omitempty"`
+	ClientID     string `json:"client_id,omitempty"`
+	ClientSecret string `json:"client_secret,omitempty"`
+	RefreshToken string `json:"refresh_token,omitempty"`
+	AccessToken  string `json:"access_token,omitempty"`
+	GrantToken   string `json:"grant_token,omitempty"`
+	Expiry       string `json:"expiry,omitempty"` // RFC 3339, UTC, nanoseconds
+	RedirectURL  string `json:"redirect_url,omitempty"`
+	APIDomain    string `json:"api_domain,omitempty"`
+}
+
+// EncodeRecord returns the persisted form of t: a JSON envelope
+// {"v":1,"token":{...}}. It refuses a token that fails Validate or has no
+// ID (ErrInvalidToken) and a result over MaxRecordSize (ErrTooLarge).
+func EncodeRecord(t Token) ([]byte, error) {
+	if t.ID == "" {
+		return nil, invalidf("record has no ID")
+	}
+	if err := Validate(t); err != nil {
+		return nil, err
+	}
+	rt := recordToken{
+		ID:           t.ID,
+		UserName:     t.UserName,
+		ClientID:     t.ClientID,
+		ClientSecret: t.ClientSecret,
+		RefreshToken: t.RefreshToken,
+		AccessToken:  t.AccessToken,
+		GrantToken:   t.GrantToken,
+		RedirectURL:  t.RedirectURL,
+		APIDomain:    t.APIDomain,
+	}
+	if !t.Expiry.IsZero() {
+		rt.Expiry = t.Expiry.UTC().Format(time.RFC3339Nano)
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(envelope{V: RecordVersion, Token: &rt}); err != nil {
+		return nil, fmt.Errorf("tokenstore: encode record: %w", err)
+	}
+	b := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	if len(b) > MaxRecordSize {
+		return nil, fmt.Errorf("%w: encoded record is %d bytes, limit %d", ErrTooLarge, len(b), MaxRecordSize)
+	}
+	return b, nil
+}
+
+// DecodeRecord parses what EncodeRecord wrote. Damaged input, a missing or
+// unknown version, or a record without a valid ID is an error wrapping
+// ErrCorrupt; the message never quotes the input, which holds secrets.
+func DecodeRecord(b []byte) (Token, error) {
+	var env envelope
+	if err := json.Unmarshal(b, &env); err != nil {
+		return Token{}, corruptf("not a JSON record envelope")
+	}
+	switch {
+	case env.V == 0:
+		return Token{}, corruptf("no envelope version")
+	case env.V != RecordVersion:
+		return Token{}, corruptf("envelope version %d, this package reads %d", env.V, RecordVersion)
+	case env.Token == nil:
+		return Token{}, corruptf("no token in envelope")
+	case ValidateID(env.Token.ID) != nil:
+		return Token{}, corruptf("missing or malformed ID")
+	}
+	rt := env.Token
+	t := Token{
+		ID:           rt.ID,
+		UserName:     rt.UserName,
+		ClientID:     rt.ClientID,
+		ClientSecret: rt.ClientSecret,
+		RefreshToken: rt.RefreshToken,
+		AccessToken:  rt.AccessToken,
+		GrantToken:   rt.GrantToken,
+		RedirectURL:  rt.RedirectURL,
+		APIDomain:    rt.APIDomain,
+	}
+	if rt.Expiry != "" {
+		exp, err := time.Parse(time.RFC3339Nano, rt.Expiry)
+		if err != nil {
+			return Token{}, corruptf("malformed expiry")
+		}
+		t.Expiry = exp.UTC()
+	}
+	return t, nil
+}
+
+func corruptf(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{ErrCorrupt}, args...)...)
+}

@@ -1,0 +1,52 @@
+// Package tokenstore keeps OAuth tokens for the Zoho CRM SDKs' token
+// persistence model in places that suit serverless functions and containers
+// without a local disk: AWS Secrets Manager (package awssm), HashiCorp Vault
+// KV (package vault), and memory (package memstore), with an optional
+// read-through cache (package cache) in front of any of them.
+//
+// This package holds the contract every store implements: the Token, the
+// Store interface with Zoho's six operations, the sentinel errors, and the
+// pieces every store shares so that none re-implements them: the lookup rules
+// (Lookup, Key.Matches, Keys), the upsert merge (Merge), validation
+// (Validate, ValidateID), ID generation (NewID), the persisted record format
+// (EncodeRecord, DecodeRecord) and name-safe digests of lookup keys
+// (Key.Digest). Package storetest turns the contract into a conformance suite.
+//
+// # Lookup and upsert
+//
+// FindToken and SaveToken select a record by the first lookup rule whose
+// condition holds; see Lookup. SaveToken merges into the match (non-empty
+// fields replace, empty fields keep) or inserts. The user name is unique
+// within a store: a save that would give one record another record's user
+// name fails with ErrDuplicate. Grant and refresh tokens are unique per
+// client in practice (the OAuth server issues them); if records were made to
+// share one, which of them the grant or refresh rule finds is unspecified.
+//
+// A SaveToken whose token has a token value but no lookup key (say a refresh
+// token without client credentials) inserts a new record every time, as the
+// Zoho SDKs do.
+//
+// # Secrets
+//
+// ClientSecret and the three tokens never appear in Token's String,
+// GoString, Format (every verb) or LogValue output, nor in any error this
+// module returns. Encoding a Token with encoding/json directly does include
+// them: use EncodeRecord for storage and the formatted forms for logs.
+//
+// # Concurrency
+//
+// Every Store in this module is safe for concurrent use, and several Store
+// values sharing one backend and namespace, in one process or many, behave
+// as one: concurrent saves with the same user name, grant or refresh key
+// yield one record, and concurrent saves that set different fields of one
+// record all survive. Backends document how they achieve it and what it
+// costs.
+//
+// # Errors
+//
+// Errors wrap the sentinels ErrNotFound, ErrInvalidToken, ErrTooLarge,
+// ErrDuplicate, ErrConflict and ErrCorrupt; test them with errors.Is. Errors
+// from a backend are wrapped, not flattened, so errors.As still reaches the
+// SDK's own type (smithy.APIError, *api.ResponseError). A cancelled or
+// expired context surfaces as an error wrapping ctx.Err().
+package tokenstore

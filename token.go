@@ -1,0 +1,87 @@
+package tokenstore
+
+import (
+	"time"
+	"unicode/utf8"
+)
+
+// Token is one stored OAuth record, the Zoho OAuthToken. ClientSecret,
+// RefreshToken, AccessToken and GrantToken are secrets: Token's String,
+// GoString, Format and LogValue methods never show them.
+type Token struct {
+	// ID uniquely identifies the record within a store. SaveToken fills it
+	// in with NewID when it is empty. See ValidateID for the allowed form.
+	ID string
+
+	// UserName is the Zoho user signature, usually an e-mail address. A
+	// store holds at most one record per user name.
+	UserName string
+
+	// ClientID and ClientSecret are the OAuth client credentials.
+	ClientID     string
+	ClientSecret string
+
+	// RefreshToken, AccessToken and GrantToken are the three token kinds.
+	RefreshToken string
+	AccessToken  string
+	GrantToken   string
+
+	// Expiry is when the access token expires; the zero value means unknown.
+	// Stores keep it to the nanosecond and return it in UTC.
+	Expiry time.Time
+
+	// RedirectURL and APIDomain are as used and returned by the OAuth flow.
+	RedirectURL string
+	APIDomain   string
+}
+
+// Expired reports whether the access token is missing or expires within skew
+// of now. A zero Expiry counts as unknown, not expired.
+func (t Token) Expired(now time.Time, skew time.Duration) bool {
+	if t.AccessToken == "" {
+		return true
+	}
+	return !t.Expiry.IsZero() && !now.Add(skew).Before(t.Expiry)
+}
+
+// hasToken reports whether t carries at least one of the three token kinds.
+func (t Token) hasToken() bool {
+	return t.AccessToken != "" || t.RefreshToken != "" || t.GrantToken != ""
+}
+
+// fields returns the string fields of t with their names, in a fixed order.
+func (t Token) fields() [9]struct{ name, value string } {
+	return [9]struct{ name, value string }{
+		{"ID", t.ID},
+		{"UserName", t.UserName},
+		{"ClientID", t.ClientID},
+		{"ClientSecret", t.ClientSecret},
+		{"RefreshToken", t.RefreshToken},
+		{"AccessToken", t.AccessToken},
+		{"GrantToken", t.GrantToken},
+		{"RedirectURL", t.RedirectURL},
+		{"APIDomain", t.APIDomain},
+	}
+}
+
+// Validate checks the parts of t that every store relies on before it writes:
+// at least one of the access, refresh and grant tokens is set, the ID (if
+// any) passes ValidateID, and every field is valid UTF-8, so that a record
+// always reads back exactly as it was written. Errors wrap ErrInvalidToken
+// and name the offending field, never its value.
+func Validate(t Token) error {
+	if !t.hasToken() {
+		return invalidf("no access, refresh or grant token")
+	}
+	if t.ID != "" {
+		if err := ValidateID(t.ID); err != nil {
+			return err
+		}
+	}
+	for _, f := range t.fields() {
+		if !utf8.ValidString(f.value) {
+			return invalidf("%s is not valid UTF-8", f.name)
+		}
+	}
+	return nil
+}
