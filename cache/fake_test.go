@@ -64,6 +64,10 @@ func (f *fake) findKey(ctx context.Context, op string, k tokenstore.Key) (tokens
 	if err := f.hook(op); err != nil {
 		return tokenstore.Token{}, err
 	}
+	// A real backend notices a cancellation during the call too.
+	if err := ctx.Err(); err != nil {
+		return tokenstore.Token{}, err
+	}
 	if !ok {
 		return tokenstore.Token{}, tokenstore.ErrNotFound
 	}

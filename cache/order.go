@@ -56,7 +56,10 @@ func (s *Store) touch(k tokenstore.Key) {
 	if s.active <= 1 {
 		return // only the caller is in flight: no one to warn
 	}
-	if s.touched == nil || len(s.touched) >= maxTouched {
+	switch {
+	case s.touched == nil:
+		s.touched = make(map[tokenstore.Key]uint64)
+	case len(s.touched) >= maxTouched:
 		s.floor = s.clock // every call in flight began before: distrust all
 		s.touched = make(map[tokenstore.Key]uint64)
 	}
