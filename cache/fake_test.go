@@ -9,168 +9,93 @@ import (
 	"time"
 
 	"github.com/tokenstore-go/tokenstore"
+	"github.com/tokenstore-go/tokenstore/memstore"
 )
 
-// fake is a minimal in-memory backend for the cache's unit tests. It
-// follows the SaveToken algorithm of the contract, counts calls, and lets
-// a test run code after an operation has read or written the records but
-// before it returns: blocking there makes a slow load or a slow write.
+// fake is the backend of the cache's unit tests: a memstore that counts
+// finds and lets a test run code after an operation has read or written the
+// records but before it returns. Blocking there makes a slow load or a slow
+// write.
 type fake struct {
-	mu   sync.Mutex
-	recs map[string]tokenstore.Token
+	*memstore.Store
 
-	finds, writes atomic.Int64
+	finds atomic.Int64
 
-	hookMu sync.Mutex
-	after  func(op string) // called with no lock held; may block
-	fail   error           // if set, every find fails with it
+	mu    sync.Mutex
+	after func(op string) // called after the backend call; may block
+	fail  error           // if set, every find fails with it
 }
 
-func newFake() *fake { return &fake{recs: make(map[string]tokenstore.Token)} }
+func newFake() *fake { return &fake{Store: memstore.New(nil)} }
 
 func (f *fake) setAfter(h func(op string)) {
-	f.hookMu.Lock()
+	f.mu.Lock()
 	f.after = h
-	f.hookMu.Unlock()
+	f.mu.Unlock()
 }
 
 func (f *fake) setFail(err error) {
-	f.hookMu.Lock()
+	f.mu.Lock()
 	f.fail = err
-	f.hookMu.Unlock()
+	f.mu.Unlock()
 }
 
-func (f *fake) hook(op string) error {
-	f.hookMu.Lock()
+// hook runs the test's code for op and returns the error op must fail
+// with, if any.
+func (f *fake) hook(ctx context.Context, op string) error {
+	f.mu.Lock()
 	h, fail := f.after, f.fail
-	f.hookMu.Unlock()
+	f.mu.Unlock()
 	if h != nil {
 		h(op)
 	}
-	if op == opFind || op == opFindByID {
+	if fail != nil && (op == opFind || op == opFindByID) {
 		return fail
 	}
-	return nil
-}
-
-func (f *fake) findKey(ctx context.Context, op string, k tokenstore.Key) (tokenstore.Token, error) {
-	if err := ctx.Err(); err != nil {
-		return tokenstore.Token{}, err
-	}
-	f.finds.Add(1)
-	f.mu.Lock()
-	t, ok := f.lookup(k)
-	f.mu.Unlock()
-	if err := f.hook(op); err != nil {
-		return tokenstore.Token{}, err
-	}
 	// A real backend notices a cancellation during the call too.
-	if err := ctx.Err(); err != nil {
-		return tokenstore.Token{}, err
-	}
-	if !ok {
-		return tokenstore.Token{}, tokenstore.ErrNotFound
-	}
-	return t, nil
-}
-
-// lookup returns the record k selects. The caller holds f.mu.
-func (f *fake) lookup(k tokenstore.Key) (tokenstore.Token, bool) {
-	for _, t := range f.recs {
-		if k.Matches(t) {
-			return t, true
-		}
-	}
-	return tokenstore.Token{}, false
+	return ctx.Err()
 }
 
 func (f *fake) FindToken(ctx context.Context, q tokenstore.Token) (tokenstore.Token, error) {
-	k, err := tokenstore.Lookup(q)
-	if err != nil {
-		return tokenstore.Token{}, err
+	f.finds.Add(1)
+	t, err := f.Store.FindToken(ctx, q)
+	if herr := f.hook(ctx, opFind); herr != nil {
+		return tokenstore.Token{}, herr
 	}
-	return f.findKey(ctx, opFind, k)
+	return t, err
 }
 
 func (f *fake) FindTokenByID(ctx context.Context, id string) (tokenstore.Token, error) {
-	return f.findKey(ctx, opFindByID, tokenstore.Key{Kind: tokenstore.KeyID, Value: id})
+	f.finds.Add(1)
+	t, err := f.Store.FindTokenByID(ctx, id)
+	if herr := f.hook(ctx, opFindByID); herr != nil {
+		return tokenstore.Token{}, herr
+	}
+	return t, err
 }
 
 func (f *fake) SaveToken(ctx context.Context, t *tokenstore.Token) error {
-	if err := ctx.Err(); err != nil {
-		return err
+	err := f.Store.SaveToken(ctx, t)
+	if herr := f.hook(ctx, opSave); herr != nil && err == nil {
+		return herr
 	}
-	if err := tokenstore.Validate(*t); err != nil {
-		return err
-	}
-	f.mu.Lock()
-	rec := *t
-	if k, err := tokenstore.Lookup(*t); err == nil {
-		if stored, ok := f.lookup(k); ok {
-			rec = tokenstore.Merge(stored, *t)
-		}
-	}
-	if rec.ID == "" {
-		rec.ID = tokenstore.NewID()
-	}
-	if rec.UserName != "" {
-		if other, ok := f.lookup(tokenstore.Key{Kind: tokenstore.KeyUserName, Value: rec.UserName}); ok && other.ID != rec.ID {
-			f.mu.Unlock()
-			return tokenstore.ErrDuplicate
-		}
-	}
-	rec.Expiry = rec.Expiry.UTC()
-	f.recs[rec.ID] = rec
-	f.writes.Add(1)
-	f.mu.Unlock()
-	*t = rec
-	return f.hook(opSave)
+	return err
 }
 
 func (f *fake) DeleteToken(ctx context.Context, id string) error {
-	if err := ctx.Err(); err != nil {
-		return err
+	err := f.Store.DeleteToken(ctx, id)
+	if herr := f.hook(ctx, opDelete); herr != nil && err == nil {
+		return herr
 	}
-	if err := tokenstore.ValidateID(id); err != nil {
-		return err
-	}
-	f.mu.Lock()
-	_, ok := f.recs[id]
-	delete(f.recs, id)
-	f.writes.Add(1)
-	f.mu.Unlock()
-	if err := f.hook(opDelete); err != nil {
-		return err
-	}
-	if !ok {
-		return tokenstore.ErrNotFound
-	}
-	return nil
-}
-
-func (f *fake) GetTokens(ctx context.Context) ([]tokenstore.Token, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	out := make([]tokenstore.Token, 0, len(f.recs))
-	for _, t := range f.recs {
-		out = append(out, t)
-	}
-	tokenstore.SortByID(out)
-	return out, nil
+	return err
 }
 
 func (f *fake) DeleteTokens(ctx context.Context) error {
-	if err := ctx.Err(); err != nil {
-		return err
+	err := f.Store.DeleteTokens(ctx)
+	if herr := f.hook(ctx, opDeleteAll); herr != nil && err == nil {
+		return herr
 	}
-	f.mu.Lock()
-	clear(f.recs)
-	f.writes.Add(1)
-	f.mu.Unlock()
-	return f.hook(opDeleteAll)
+	return err
 }
 
 // clock is a settable time source for Options.Now.
