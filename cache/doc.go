@@ -60,9 +60,11 @@
 // in-memory keys of loads in flight; the cache never logs or prints them,
 // and Stats and Event carry no token data.
 //
-// A hit costs one read lock on one of 64 index shards, one map lookup
-// keyed by tokenstore.Key (no string is built), a clock read and a few
-// atomic counters, and allocates nothing; see BENCHMARKS.md.
+// A hit takes no lock and writes no shared memory but one of 64 counters:
+// a hash of the key's value, a probe of an open-addressing table that one
+// writer at a time changes with atomic stores (see table.go), a read of the
+// monotonic clock, and Key.Matches. It allocates nothing. See BENCHMARKS.md
+// for the figures.
 //
 // # Concurrency
 //

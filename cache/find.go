@@ -32,38 +32,77 @@ func (s *Store) FindToken(ctx context.Context, q tokenstore.Token) (tokenstore.T
 	if err != nil {
 		return tokenstore.Token{}, fmt.Errorf("cache: find: %w", err)
 	}
-	return s.find(ctx, opFind, k, q)
+	e, h, err := s.hit(ctx, opFind, k)
+	switch {
+	case e != nil:
+		return e.answer(opFind)
+	case err != nil:
+		return tokenstore.Token{}, err
+	}
+	return s.miss(ctx, opFind, k, q, h)
 }
 
 // FindTokenByID returns the record with the given ID, as FindToken does.
 func (s *Store) FindTokenByID(ctx context.Context, id string) (tokenstore.Token, error) {
-	if err := tokenstore.ValidateID(id); err != nil {
-		return tokenstore.Token{}, fmt.Errorf("cache: find by id: %w", err)
+	// No entry is ever cached under an invalid ID (see cacheable), so the
+	// ID is checked only on a miss.
+	k := tokenstore.Key{Kind: tokenstore.KeyID, Value: id}
+	e, h, err := s.hit(ctx, opFindByID, k)
+	switch {
+	case e != nil:
+		return e.answer(opFindByID)
+	case err != nil:
+		return tokenstore.Token{}, err
 	}
-	return s.find(ctx, opFindByID, tokenstore.Key{Kind: tokenstore.KeyID, Value: id}, tokenstore.Token{ID: id})
+	return s.miss(ctx, opFindByID, k, tokenstore.Token{ID: id}, h)
 }
 
-// find is the hit path: it must not allocate. Everything a miss needs is in
-// load, so that nothing here escapes.
-func (s *Store) find(ctx context.Context, op string, k tokenstore.Key, q tokenstore.Token) (tokenstore.Token, error) {
+// hit is the hot path, which must not allocate: it returns the entry that
+// answers k now, counted and reported, or nil and k's hash for miss, or
+// the context's error. The query and the record are not passed through it,
+// to spare copying them.
+func (s *Store) hit(ctx context.Context, op string, k tokenstore.Key) (*entry, uint64, error) {
 	if err := ctx.Err(); err != nil {
-		return tokenstore.Token{}, fmt.Errorf("cache: %s: %w", errOp(op), err)
+		return nil, 0, fmt.Errorf("cache: %s: %w", errOp(op), err)
 	}
-	sh := s.shard(k)
-	if e := sh.get(k); e != nil && e.answers(k, s.cfg.now()) {
-		if !e.visited.Load() {
-			e.visited.Store(true)
-		}
-		sh.hits.Add(1)
-		s.emit(Event{Kind: EventHit, Op: op, Key: k.Kind})
-		if e.neg {
-			return tokenstore.Token{}, cachedNotFound(op)
-		}
-		return e.tok, nil
+	e, h := s.get(k)
+	if e == nil || !e.answers(k, s.mono()) {
+		return nil, h, nil
 	}
-	sh.misses.Add(1)
+	if !e.visited.Load() {
+		e.visited.Store(true)
+	}
+	s.hot[h%numCounters].hits.Add(1)
+	s.emit(Event{Kind: EventHit, Op: op, Key: k.Kind})
+	return e, h, nil
+}
+
+// answer returns what e says to a find.
+func (e *entry) answer(op string) (tokenstore.Token, error) {
+	if e.neg {
+		return tokenstore.Token{}, cachedNotFound(op)
+	}
+	return e.tok, nil
+}
+
+// miss counts and reports a miss and loads k.
+func (s *Store) miss(ctx context.Context, op string, k tokenstore.Key, q tokenstore.Token, h uint64) (tokenstore.Token, error) {
+	if op == opFindByID {
+		if err := tokenstore.ValidateID(q.ID); err != nil {
+			return tokenstore.Token{}, fmt.Errorf("cache: find by id: %w", err)
+		}
+	}
+	s.hot[h%numCounters].misses.Add(1)
 	s.emit(Event{Kind: EventMiss, Op: op, Key: k.Kind})
 	return s.load(ctx, op, k, q)
+}
+
+// lookupFresh returns the entry that answers k at now, or nil.
+func (s *Store) lookupFresh(k tokenstore.Key, now int64) *entry {
+	if e, _ := s.get(k); e != nil && e.answers(k, now) {
+		return e
+	}
+	return nil
 }
 
 // loadResult is what one backend find gives every caller that waited for it.
@@ -104,9 +143,9 @@ func (s *Store) load(ctx context.Context, op string, k tokenstore.Key, q tokenst
 // fetch makes the backend find for k, detached from the cancellation of
 // the caller that happened to start it, and caches the result.
 func (s *Store) fetch(ctx context.Context, op string, k tokenstore.Key, q tokenstore.Token) *loadResult {
-	at := s.cfg.now()
+	at := s.now()
 	// A caller that missed just before another load filled k finds it here.
-	if e := s.shard(k).get(k); e != nil && e.answers(k, at) {
+	if e := s.lookupFresh(k, s.rel(at)); e != nil {
 		if e.neg {
 			return &loadResult{err: cachedNotFound(op)}
 		}
@@ -117,7 +156,7 @@ func (s *Store) fetch(ctx context.Context, op string, k tokenstore.Key, q tokens
 	defer cancel()
 	r := &loadResult{loaded: true}
 	r.tok, r.err, r.panicked = s.call(lctx, op, q)
-	took := s.cfg.now().Sub(at)
+	took := s.now().Sub(at)
 	evicted := s.finishLoad(k, start, at, r.tok, r.err)
 
 	s.ctr.loads.Add(1)
@@ -157,8 +196,8 @@ func (s *Store) answer(op string, k tokenstore.Key, r *loadResult) (tokenstore.T
 	if r.err == nil || s.cfg.staleIfError <= 0 || !failure(r.err) {
 		return r.tok, r.err
 	}
-	e := s.shard(k).get(k)
-	if e == nil || e.neg || !s.cfg.now().Before(e.keep) || !k.Matches(e.tok) {
+	e, _ := s.get(k)
+	if e == nil || e.neg || s.mono() >= e.keep || !k.Matches(e.tok) {
 		return r.tok, r.err
 	}
 	s.ctr.stale.Add(1)

@@ -1,17 +1,14 @@
 package cache
 
 import (
-	"hash/maphash"
-	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/tokenstore-go/tokenstore"
 )
 
-// numShards splits the key index so that parallel hits on different keys
-// take different read locks. A power of two.
-const numShards = 64
+// numCounters spreads the hit and miss counters over cache lines, so that
+// parallel hits on different keys do not contend on one counter.
+const numCounters = 64
 
 // entry is one cached record, or one cached ErrNotFound answer, indexed
 // under each of its keys. Every field but visited and the list links is
@@ -21,9 +18,10 @@ type entry struct {
 	neg  bool             // a cached ErrNotFound for keys[0]
 	keys []tokenstore.Key // every key the entry is indexed under
 
-	fresh time.Time // served as a hit before this
-	keep  time.Time // served stale (StaleIfError) before this; >= fresh
-	born  uint64    // Store.clock when the value was read or written
+	// Deadlines on the Store's monotonic clock (see Store.mono).
+	fresh int64  // served as a hit before this
+	keep  int64  // served stale (StaleIfError) before this; >= fresh
+	born  uint64 // Store.clock when the value was read or written
 
 	visited atomic.Bool // SIEVE: hit since the hand last passed
 
@@ -33,45 +31,36 @@ type entry struct {
 }
 
 // answers reports whether e may answer a find for k at now.
-func (e *entry) answers(k tokenstore.Key, now time.Time) bool {
-	return now.Before(e.fresh) && (e.neg || k.Matches(e.tok))
+func (e *entry) answers(k tokenstore.Key, now int64) bool {
+	return now < e.fresh && (e.neg || k.Matches(e.tok))
 }
 
-// shard is one part of the key index. Only holders of Store.mu write to m,
-// so they may read it without mu.
-type shard struct {
-	mu           sync.RWMutex
-	m            map[tokenstore.Key]*entry
+// counter is one of the Store's hit and miss counters, alone on its cache
+// line.
+type counter struct {
 	hits, misses atomic.Uint64
-	_            [64]byte // keep the hot fields of neighbours apart
+	_            [48]byte
 }
 
-func (s *Store) shard(k tokenstore.Key) *shard {
-	return &s.shards[maphash.String(s.seed, k.Value)&(numShards-1)]
-}
-
-// get returns the entry indexed under k, fresh or not.
-func (sh *shard) get(k tokenstore.Key) *entry {
-	sh.mu.RLock()
-	e := sh.m[k]
-	sh.mu.RUnlock()
-	return e
+// get returns the entry under k, fresh or not, and k's hash. Safe with no
+// lock.
+func (s *Store) get(k tokenstore.Key) (*entry, uint64) {
+	h := s.idx.hash(k)
+	return s.idx.get(k, h), h
 }
 
 // lookup returns the entry under k. The caller holds s.mu.
 func (s *Store) lookup(k tokenstore.Key) *entry {
-	return s.shard(k).m[k]
+	e, _ := s.get(k)
+	return e
 }
 
 // insert publishes e under all its keys, which no entry holds, and evicts
 // down to MaxEntries. It returns how many entries it evicted. The caller
 // holds s.mu.
-func (s *Store) insert(e *entry, now time.Time) (evicted int) {
+func (s *Store) insert(e *entry, now int64) (evicted int) {
 	for _, k := range e.keys {
-		sh := s.shard(k)
-		sh.mu.Lock()
-		sh.m[k] = e
-		sh.mu.Unlock()
+		s.idx.put(k, e)
 	}
 	e.older = s.head
 	if s.head != nil {
@@ -92,12 +81,7 @@ func (s *Store) insert(e *entry, now time.Time) (evicted int) {
 // remove unindexes e and takes it off the queue. The caller holds s.mu.
 func (s *Store) remove(e *entry) {
 	for _, k := range e.keys {
-		sh := s.shard(k)
-		sh.mu.Lock()
-		if sh.m[k] == e {
-			delete(sh.m, k)
-		}
-		sh.mu.Unlock()
+		s.idx.del(k, e)
 	}
 	if s.hand == e {
 		s.hand = e.newer
@@ -122,12 +106,12 @@ func (s *Store) remove(e *entry) {
 // Hits only set a bit, so they need no write lock, and SIEVE's hit ratio is
 // at least LRU's on web cache workloads. An entry past its stale window is
 // dropped whether hit or not. The caller holds s.mu; the queue is not empty.
-func (s *Store) evict(now time.Time) {
+func (s *Store) evict(now int64) {
 	e := s.hand
 	if e == nil {
 		e = s.tail
 	}
-	for e.visited.Load() && now.Before(e.keep) {
+	for e.visited.Load() && now < e.keep {
 		e.visited.Store(false)
 		if e = e.newer; e == nil {
 			e = s.tail
@@ -140,11 +124,6 @@ func (s *Store) evict(now time.Time) {
 
 // clearAll drops every entry. The caller holds s.mu.
 func (s *Store) clearAll() {
-	for i := range s.shards {
-		sh := &s.shards[i]
-		sh.mu.Lock()
-		sh.m = make(map[tokenstore.Key]*entry)
-		sh.mu.Unlock()
-	}
+	s.idx.reset()
 	s.head, s.tail, s.hand, s.n = nil, nil, nil, 0
 }

@@ -75,7 +75,7 @@ type config struct {
 	jitter                                            float64
 	maxEntries                                        int
 	onEvent                                           func(Event)
-	now                                               func() time.Time
+	now                                               func() time.Time // nil: time.Now
 }
 
 func resolve(opts *Options) (config, error) {
@@ -101,9 +101,6 @@ func resolve(opts *Options) (config, error) {
 		maxEntries:   or(o.MaxEntries, DefaultMaxEntries),
 		onEvent:      o.OnEvent,
 		now:          o.Now,
-	}
-	if c.now == nil {
-		c.now = time.Now
 	}
 	return c, nil
 }

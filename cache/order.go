@@ -2,6 +2,7 @@ package cache
 
 import (
 	"errors"
+	"math"
 	"math/rand/v2"
 	"time"
 
@@ -105,20 +106,27 @@ func (s *Store) finishLoad(k tokenstore.Key, start uint64, at time.Time, tok tok
 	defer s.mu.Unlock()
 	defer s.end()
 	switch {
-	case err == nil && tok.ID != "":
+	case err == nil && cacheable(tok):
 		keys := tokenstore.Keys(tok)
 		if !s.conflict(start, keys) {
-			return s.replace(keys, s.tokenEntry(tok, keys, start, at), at)
+			return s.replace(keys, s.tokenEntry(tok, keys, start, at))
 		}
 	case errors.Is(err, tokenstore.ErrNotFound) && s.cfg.notFoundTTL > 0:
 		keys := []tokenstore.Key{k}
 		if !s.conflict(start, keys) {
-			fresh := at.Add(s.cfg.notFoundTTL)
+			fresh := satAdd(s.rel(at), int64(s.cfg.notFoundTTL))
 			e := &entry{neg: true, keys: keys, fresh: fresh, keep: fresh, born: start}
-			return s.replace(keys, e, at)
+			return s.replace(keys, e)
 		}
 	}
 	return 0
+}
+
+// cacheable reports whether a record from the backend may be cached: it
+// must have a valid ID, so that FindTokenByID can skip validating the ID
+// of a hit.
+func cacheable(tok tokenstore.Token) bool {
+	return tokenstore.ValidateID(tok.ID) == nil
 }
 
 // finishSave invalidates what a SaveToken of in may have changed and, if
@@ -130,7 +138,7 @@ func (s *Store) finishSave(start uint64, at time.Time, in, stored tokenstore.Tok
 	defer s.end()
 	keys := tokenstore.Keys(in)
 	var newKeys []tokenstore.Key
-	ok := err == nil && stored.ID != ""
+	ok := err == nil && cacheable(stored)
 	if ok {
 		newKeys = tokenstore.Keys(stored)
 		ok = !s.conflict(start, newKeys)
@@ -141,7 +149,7 @@ func (s *Store) finishSave(start uint64, at time.Time, in, stored tokenstore.Tok
 	if !ok {
 		return 0
 	}
-	return s.replace(newKeys, s.tokenEntry(stored, newKeys, s.clock, at), at)
+	return s.replace(newKeys, s.tokenEntry(stored, newKeys, s.clock, at))
 }
 
 // finishDelete invalidates the record with the given ID and unregisters
@@ -168,7 +176,7 @@ func (s *Store) finishDeleteAll() {
 
 // replace drops the entries under keys and publishes e (if not nil) in
 // their place. The caller holds s.mu.
-func (s *Store) replace(keys []tokenstore.Key, e *entry, at time.Time) int {
+func (s *Store) replace(keys []tokenstore.Key, e *entry) int {
 	for _, k := range keys {
 		if old := s.lookup(k); old != nil {
 			s.remove(old)
@@ -177,7 +185,7 @@ func (s *Store) replace(keys []tokenstore.Key, e *entry, at time.Time) int {
 	if e == nil {
 		return 0
 	}
-	return s.insert(e, at)
+	return s.insert(e, s.mono())
 }
 
 // tokenEntry returns the entry for tok read or written at at, or nil when
@@ -188,15 +196,28 @@ func (s *Store) tokenEntry(tok tokenstore.Token, keys []tokenstore.Key, born uin
 	if s.cfg.jitter > 0 {
 		ttl -= time.Duration(rand.Float64() * s.cfg.jitter * float64(ttl))
 	}
-	fresh := at.Add(ttl)
 	if tok.AccessToken != "" && !tok.Expiry.IsZero() {
-		if limit := tok.Expiry.Add(-s.cfg.skew); limit.Before(fresh) {
-			fresh = limit
+		// Sub saturates, and left > skew >= 0 below, so nothing overflows.
+		switch left := tok.Expiry.Sub(at); {
+		case left <= s.cfg.skew:
+			ttl = 0
+		case left-s.cfg.skew < ttl:
+			ttl = left - s.cfg.skew
 		}
 	}
-	keep := fresh.Add(s.cfg.staleIfError)
-	if !keep.After(at) {
+	start := s.rel(at)
+	fresh := satAdd(start, int64(ttl))
+	keep := satAdd(fresh, int64(s.cfg.staleIfError))
+	if keep <= start {
 		return nil
 	}
 	return &entry{tok: tok, keys: keys, fresh: fresh, keep: keep, born: born}
+}
+
+// satAdd returns a+b for b >= 0, saturating at the largest int64.
+func satAdd(a, b int64) int64 {
+	if a > math.MaxInt64-b {
+		return math.MaxInt64
+	}
+	return a + b
 }

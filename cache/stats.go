@@ -83,8 +83,8 @@ const (
 	opEvictEvent = ""
 )
 
-// counters are the Stats counters kept outside the shards; hits and misses
-// live in the shards so that parallel hits do not share a cache line.
+// counters are the Stats counters of the slow paths; hits and misses are
+// in Store.hot.
 type counters struct {
 	loads, coalesced, evictions, stale, errors atomic.Uint64
 }
@@ -98,9 +98,9 @@ func (s *Store) Stats() Stats {
 		StaleServed: s.ctr.stale.Load(),
 		Errors:      s.ctr.errors.Load(),
 	}
-	for i := range s.shards {
-		st.Hits += s.shards[i].hits.Load()
-		st.Misses += s.shards[i].misses.Load()
+	for i := range s.hot {
+		st.Hits += s.hot[i].hits.Load()
+		st.Misses += s.hot[i].misses.Load()
 	}
 	s.mu.Lock()
 	st.Entries = s.n

@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/maphash"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"golang.org/x/sync/singleflight"
 
@@ -18,9 +18,11 @@ import (
 type Store struct {
 	next  tokenstore.Store
 	cfg   config
-	seed  maphash.Seed
+	idx   *table
+	epoch time.Time // zero of the monotonic clock; see mono
 	group singleflight.Group
 	ctr   counters
+	hot   [numCounters]counter
 
 	// waiting counts callers waiting for a load, so tests can tell when
 	// every caller has joined one.
@@ -37,8 +39,6 @@ type Store struct {
 	tail    *entry                    // oldest
 	hand    *entry                    // where the next eviction looks first
 	n       int                       // entries in the queue
-
-	shards [numShards]shard
 }
 
 var _ tokenstore.Store = (*Store)(nil)
@@ -53,12 +53,31 @@ func New(next tokenstore.Store, opts *Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{next: next, cfg: cfg, seed: maphash.MakeSeed()}
-	for i := range s.shards {
-		s.shards[i].m = make(map[tokenstore.Key]*entry)
-	}
+	s := &Store{next: next, cfg: cfg, idx: newTable()}
+	s.epoch = s.now()
 	return s, nil
 }
+
+// now returns the current time from Options.Now or time.Now.
+func (s *Store) now() time.Time {
+	if s.cfg.now == nil {
+		return time.Now()
+	}
+	return s.cfg.now()
+}
+
+// mono returns the current time as nanoseconds since New, the clock of
+// entry deadlines. With time.Now it reads only the monotonic clock, which
+// costs half as much as time.Now and ignores wall clock steps.
+func (s *Store) mono() int64 {
+	if s.cfg.now == nil {
+		return int64(time.Since(s.epoch))
+	}
+	return s.rel(s.cfg.now())
+}
+
+// rel converts t to the clock of mono.
+func (s *Store) rel(t time.Time) int64 { return int64(t.Sub(s.epoch)) }
 
 // SaveToken saves t through the backend, then caches the stored record
 // under all its keys and drops whatever the cache held under the keys the
@@ -73,7 +92,7 @@ func (s *Store) SaveToken(ctx context.Context, t *tokenstore.Token) (err error) 
 	if t == nil {
 		return fmt.Errorf("cache: save: nil token: %w", tokenstore.ErrInvalidToken)
 	}
-	in, at := *t, s.cfg.now()
+	in, at := *t, s.now()
 	start := s.begin()
 	var stored tokenstore.Token
 	// Deferred so that a panicking backend still leaves the cache
