@@ -114,3 +114,10 @@ func (s *Store) emit(e Event) {
 		s.cfg.onEvent(e)
 	}
 }
+
+// emitEvictions reports n evictions.
+func (s *Store) emitEvictions(n int) {
+	for range n {
+		s.emit(Event{Kind: EventEvict})
+	}
+}
