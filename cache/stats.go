@@ -7,16 +7,21 @@ import (
 	"github.com/tokenstore-go/tokenstore"
 )
 
-// Stats are the cache's counters since New. They carry no token data.
+// Stats are the cache's counters since New, ready to export to a metrics
+// system. They carry no token data.
 type Stats struct {
-	Hits        uint64 // finds answered from memory (a cached ErrNotFound included)
-	Misses      uint64 // finds that were not: each waited for a load
+	Hits        uint64 // finds answered from memory, a cached ErrNotFound included
+	Misses      uint64 // finds that were not, and waited for a load
 	Loads       uint64 // backend finds the cache made
 	Coalesced   uint64 // misses answered without a backend find of their own
 	Evictions   uint64 // entries dropped to stay within MaxEntries
 	StaleServed uint64 // finds answered with a stale value after a backend failure
-	Errors      uint64 // backend calls that failed; see Event
 	Entries     int    // records and not-found answers held now
+
+	// Errors counts backend calls (finds, writes, lists) that failed. The
+	// answers the contract defines, ErrNotFound, ErrInvalidToken,
+	// ErrDuplicate and ErrTooLarge, are not failures.
+	Errors uint64
 }
 
 // EventKind says what an Event reports.
@@ -74,13 +79,12 @@ type Event struct {
 
 // Operation names used in Event.Op.
 const (
-	opFind       = "FindToken"
-	opFindByID   = "FindTokenByID"
-	opSave       = "SaveToken"
-	opDelete     = "DeleteToken"
-	opList       = "GetTokens"
-	opDeleteAll  = "DeleteTokens"
-	opEvictEvent = ""
+	opFind      = "FindToken"
+	opFindByID  = "FindTokenByID"
+	opSave      = "SaveToken"
+	opDelete    = "DeleteToken"
+	opList      = "GetTokens"
+	opDeleteAll = "DeleteTokens"
 )
 
 // counters are the Stats counters of the slow paths; hits and misses are
