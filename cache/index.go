@@ -111,7 +111,9 @@ func (s *Store) evict(now int64) {
 	if e == nil {
 		e = s.tail
 	}
-	for e.visited.Load() && now < e.keep {
+	// Hits set bits while the hand clears them; after two rounds take
+	// whatever is under the hand.
+	for steps := 0; e.visited.Load() && now < e.keep && steps < 2*s.n; steps++ {
 		e.visited.Store(false)
 		if e = e.newer; e == nil {
 			e = s.tail
