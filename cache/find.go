@@ -15,14 +15,14 @@ func (s *Store) FindToken(ctx context.Context, q tokenstore.Token) (tokenstore.T
 	if err != nil {
 		return tokenstore.Token{}, fmt.Errorf("cache: find: %w", err)
 	}
-	e, h, err := s.hit(ctx, opFind, k)
+	e, err := s.hit(ctx, opFind, k)
 	switch {
 	case e != nil:
 		return e.answer(opFind)
 	case err != nil:
 		return tokenstore.Token{}, err
 	}
-	return s.miss(ctx, opFind, k, q, h)
+	return s.miss(ctx, opFind, k, q)
 }
 
 // FindTokenByID returns the record with the given ID, as FindToken does.
@@ -30,34 +30,34 @@ func (s *Store) FindTokenByID(ctx context.Context, id string) (tokenstore.Token,
 	// No entry is ever cached under an invalid ID (see cacheable), so the
 	// ID is checked only on a miss.
 	k := tokenstore.Key{Kind: tokenstore.KeyID, Value: id}
-	e, h, err := s.hit(ctx, opFindByID, k)
+	e, err := s.hit(ctx, opFindByID, k)
 	switch {
 	case e != nil:
 		return e.answer(opFindByID)
 	case err != nil:
 		return tokenstore.Token{}, err
 	}
-	return s.miss(ctx, opFindByID, k, tokenstore.Token{ID: id}, h)
+	return s.miss(ctx, opFindByID, k, tokenstore.Token{ID: id})
 }
 
 // hit is the hot path, which must not allocate: it returns the entry that
-// answers k now, counted and reported, or nil and k's hash for miss, or
+// answers k now, counted and reported, or nil for a miss, or
 // the context's error. The query and the record are not passed through it,
 // to spare copying them.
-func (s *Store) hit(ctx context.Context, op string, k tokenstore.Key) (*entry, uint64, error) {
+func (s *Store) hit(ctx context.Context, op string, k tokenstore.Key) (*entry, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, 0, fmt.Errorf("cache: %s: %w", errOp(op), err)
+		return nil, fmt.Errorf("cache: %s: %w", errOp(op), err)
 	}
-	e, h := s.get(k)
+	e, _ := s.get(k)
 	if e == nil || !e.answers(k, s.mono()) {
-		return nil, h, nil
+		return nil, nil
 	}
 	if !e.visited.Load() {
 		e.visited.Store(true)
 	}
-	s.hot[h%numCounters].hits.Add(1)
+	s.counter().hits.Add(1)
 	s.emit(Event{Kind: EventHit, Op: op, Key: k.Kind})
-	return e, h, nil
+	return e, nil
 }
 
 // answer returns what e says to a find.
@@ -69,13 +69,13 @@ func (e *entry) answer(op string) (tokenstore.Token, error) {
 }
 
 // miss counts and reports a miss and loads k.
-func (s *Store) miss(ctx context.Context, op string, k tokenstore.Key, q tokenstore.Token, h uint64) (tokenstore.Token, error) {
+func (s *Store) miss(ctx context.Context, op string, k tokenstore.Key, q tokenstore.Token) (tokenstore.Token, error) {
 	if op == opFindByID {
 		if err := tokenstore.ValidateID(q.ID); err != nil {
 			return tokenstore.Token{}, fmt.Errorf("cache: find by id: %w", err)
 		}
 	}
-	s.hot[h%numCounters].misses.Add(1)
+	s.counter().misses.Add(1)
 	s.emit(Event{Kind: EventMiss, Op: op, Key: k.Kind})
 	return s.load(ctx, op, k, q)
 }

@@ -1,13 +1,14 @@
 package cache
 
 import (
+	"math/rand/v2"
 	"sync/atomic"
 
 	"github.com/tokenstore-go/tokenstore"
 )
 
 // numCounters spreads the hit and miss counters over cache lines, so that
-// parallel hits on different keys do not contend on one counter.
+// parallel hits, even on one key, seldom write the same line.
 const numCounters = 64
 
 // entry is one cached record, or one cached ErrNotFound answer, indexed
@@ -35,11 +36,19 @@ func (e *entry) answers(k tokenstore.Key, now int64) bool {
 	return now < e.fresh && (e.neg || k.Matches(e.tok))
 }
 
-// counter is one of the Store's hit and miss counters, alone on its cache
-// line.
+// counter is one of the Store's hit and miss counters. The padding keeps
+// neighbours' counters off its cache line and the one the CPU prefetches
+// with it.
 type counter struct {
 	hits, misses atomic.Uint64
-	_            [48]byte
+	_            [112]byte
+}
+
+// counter picks a counter at random: runtime-backed rand.Uint32 needs no
+// lock, and hits on one key from several cores then land on different
+// lines.
+func (s *Store) counter() *counter {
+	return &s.hot[rand.Uint32()%numCounters]
 }
 
 // get returns the entry under k, fresh or not, and k's hash. Safe with no
