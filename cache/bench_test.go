@@ -41,7 +41,7 @@ func BenchmarkHit(b *testing.B) {
 	c := newBenchCache(b, memstore.New(nil))
 	t := benchTokens(b, c, 1)[0]
 	b.Run("FindTokenByID", func(b *testing.B) {
-		sequential(b, func() {
+		measureCPU(b, func() {
 			for range b.N {
 				if _, err := c.FindTokenByID(ctx, t.ID); err != nil {
 					b.Fatal(err)
@@ -59,7 +59,7 @@ func BenchmarkHit(b *testing.B) {
 		{"FindToken/refresh_token", tokenstore.Token{RefreshToken: t.RefreshToken, ClientID: t.ClientID, ClientSecret: t.ClientSecret}},
 	} {
 		b.Run(q.name, func(b *testing.B) {
-			sequential(b, func() {
+			measureCPU(b, func() {
 				for range b.N {
 					if _, err := c.FindToken(ctx, q.q); err != nil {
 						b.Fatal(err)
@@ -108,12 +108,12 @@ func BenchmarkHitParallel(b *testing.B) {
 
 // parallel runs body with b.RunParallel and reports cpu-ns/op.
 func parallel(b *testing.B, body func(*testing.PB)) {
-	sequential(b, func() { b.RunParallel(body) })
+	measureCPU(b, func() { b.RunParallel(body) })
 }
 
-// sequential runs loop, which makes b.N calls, and reports allocations and
+// measureCPU runs loop, which makes b.N calls, and reports allocations and
 // cpu-ns/op, the CPU time the process spent per call.
-func sequential(b *testing.B, loop func()) {
+func measureCPU(b *testing.B, loop func()) {
 	b.ReportAllocs()
 	before, ok := cpuTime()
 	loop()
