@@ -1,0 +1,206 @@
+package vault
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/tokenstore-go/tokenstore"
+)
+
+// SaveToken upserts *t (see tokenstore.Store). Updating a record found by
+// user name, access, grant or refresh token whose lookup keys stay the same
+// takes three requests (index entry, record, check-and-set write), two when
+// found by ID; new or changed keys add index writes. On KV v2 every write is
+// a check-and-set, so concurrent writers in any number of processes neither
+// duplicate nor lose records; a lost race starts the attempt over after a
+// jittered backoff, and after Options.MaxAttempts the error wraps
+// tokenstore.ErrConflict.
+func (s *Store) SaveToken(ctx context.Context, t *tokenstore.Token) error {
+	const op = "save token"
+	if t == nil {
+		return wrap(ctx, op, fmt.Errorf("%w: nil token", tokenstore.ErrInvalidToken))
+	}
+	if err := tokenstore.Validate(*t); err != nil {
+		return wrap(ctx, op, err)
+	}
+	key, lerr := tokenstore.Lookup(*t)
+	sv := &saver{s: s, in: *t, key: key, hasKey: lerr == nil, claimed: map[string]string{}}
+	if err := sizeCheck(*t); err != nil {
+		return wrap(ctx, op, err)
+	}
+	if err := ctx.Err(); err != nil {
+		return wrap(ctx, op, err)
+	}
+	unlock, err := s.writeLock(ctx, sv.lockName())
+	if err != nil {
+		return wrap(ctx, op, err)
+	}
+	defer unlock()
+
+	err = s.withRetry(ctx, func() error {
+		stored, err := sv.attempt(ctx)
+		if err == nil {
+			*t = stored
+		}
+		return err
+	})
+	return wrap(ctx, op, err)
+}
+
+// sizeCheck refuses, before any request, a token too large to store even
+// before it is merged with what is stored.
+func sizeCheck(t tokenstore.Token) error {
+	if t.ID == "" {
+		t.ID = strings.Repeat("0", 32) // as long as a NewID
+	}
+	_, err := tokenstore.EncodeRecord(t)
+	return err
+}
+
+// saver is one SaveToken call, across its attempts.
+type saver struct {
+	s       *Store
+	in      tokenstore.Token
+	key     tokenstore.Key // the lookup key, when hasKey
+	hasKey  bool
+	newID   string            // the ID an insert uses, kept across attempts
+	claimed map[string]string // index names this call pointed at a record ID
+}
+
+func (sv *saver) lockName() string {
+	switch {
+	case !sv.hasKey:
+		return ""
+	case sv.key.Kind == tokenstore.KeyID:
+		return "id/" + sv.key.Value
+	}
+	return sv.s.layout.indexRel(sv.key)
+}
+
+// plan is what an attempt found before writing.
+type plan struct {
+	found  bool             // stored is the live record matching the key
+	stored tokenstore.Token // when found
+	id     string           // the record to write
+	ver    int              // cas for the record write
+	known  map[string]entry // index entries read while planning, by path
+}
+
+// attempt makes one pass: find the record, merge, claim index entries for
+// keys the record gains, write the record with check-and-set, and remove
+// index entries for keys it lost. It returns what was stored, or errRetry
+// when a concurrent writer changed something it relied on.
+func (sv *saver) attempt(ctx context.Context) (tokenstore.Token, error) {
+	s := sv.s
+	p, err := sv.plan(ctx)
+	if err != nil {
+		return tokenstore.Token{}, err
+	}
+	next := sv.in
+	var old []tokenstore.Key
+	if p.found {
+		next = tokenstore.Merge(p.stored, sv.in)
+		old = tokenstore.Keys(p.stored)
+	} else {
+		next.ID = p.id
+	}
+	b, err := tokenstore.EncodeRecord(next)
+	if err != nil {
+		return tokenstore.Token{}, err
+	}
+	if err := sv.claimAll(ctx, next, old, p.known); err != nil {
+		return tokenstore.Token{}, err
+	}
+	err = s.kv.write(ctx, s.layout.recordPath(next.ID), recordData(b), p.ver)
+	if err != nil {
+		return tokenstore.Token{}, retryOnCAS(err)
+	}
+	sv.cleanup(ctx, next, old)
+	return tokenstore.DecodeRecord(b)
+}
+
+// plan finds the record the lookup key selects. When there is none, it
+// picks the ID to insert at: the key's own ID; the ID a dangling index
+// entry names (an insert in flight or one that crashed: completing it is
+// what lets concurrent inserters of one key meet on one record); or a new
+// one.
+func (sv *saver) plan(ctx context.Context) (plan, error) {
+	s := sv.s
+	if sv.newID == "" {
+		sv.newID = tokenstore.NewID()
+	}
+	switch {
+	case !sv.hasKey:
+		return plan{id: sv.newID}, nil
+	case sv.key.Kind == tokenstore.KeyID:
+		r, err := s.readRecord(ctx, sv.key.Value)
+		if err != nil {
+			return plan{}, err
+		}
+		// Absent, or a tombstone: (re)create the record at this ID.
+		return plan{found: r.state == recLive, stored: r.tok, id: sv.key.Value, ver: r.ver}, nil
+	}
+	h, err := s.follow(ctx, sv.key)
+	if err != nil {
+		return plan{}, err
+	}
+	p := plan{id: sv.newID, known: map[string]entry{h.path: h.entry}}
+	switch {
+	case h.matches(sv.key):
+		p.found, p.stored, p.id, p.ver = true, h.rec.tok, h.entry.id, h.rec.ver
+	case h.valid && h.rec.state == recAbsent:
+		p.id, p.ver = h.entry.id, h.rec.ver
+	}
+	return p, nil
+}
+
+// cleanup removes the index entries of keys the record no longer has, and
+// those an earlier attempt of this call claimed for an ID it then gave up.
+// An entry is removed only if it still names the ID it was written for.
+// Cleanup is best effort: the record is already stored, and an entry left
+// behind only costs a miss until a write replaces it (see the package doc).
+func (sv *saver) cleanup(ctx context.Context, next tokenstore.Token, old []tokenstore.Key) {
+	s := sv.s
+	keep := map[string]bool{}
+	for _, k := range tokenstore.Keys(next) {
+		if k.Kind != tokenstore.KeyID {
+			keep[s.layout.indexRel(k)] = true
+		}
+	}
+	stale := map[string]string{}
+	for rel, id := range sv.claimed {
+		if !keep[rel] {
+			stale[rel] = id
+		}
+	}
+	for _, k := range old {
+		if rel := s.layout.indexRel(k); k.Kind != tokenstore.KeyID && !keep[rel] {
+			stale[rel] = next.ID
+		}
+	}
+	rels := make([]string, 0, len(stale))
+	for rel := range stale {
+		rels = append(rels, rel)
+	}
+	slices.Sort(rels)
+	for _, rel := range rels {
+		if s.removeEntryIf(ctx, rel, stale[rel]) != nil {
+			return
+		}
+	}
+}
+
+// removeEntryIf removes the index entry named rel if it names id.
+func (s *Store) removeEntryIf(ctx context.Context, rel, id string) error {
+	path, ok := s.layout.indexPath(rel)
+	if !ok {
+		return nil
+	}
+	e, err := s.readEntry(ctx, path)
+	if err != nil || e.id != id {
+		return err
+	}
+	return s.kv.remove(ctx, path)
+}
