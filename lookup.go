@@ -43,6 +43,9 @@ type Key struct {
 // String names the key's kind and never its value.
 func (k Key) String() string { return "Key{" + k.Kind.String() + "}" }
 
+// GoString is String for %#v, so no verb prints the value.
+func (k Key) GoString() string { return "tokenstore." + k.String() }
+
 // Lookup applies the lookup rules to q and returns the key of the first rule
 // whose condition holds:
 //

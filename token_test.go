@@ -1,0 +1,191 @@
+package tokenstore_test
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tokenstore-go/tokenstore"
+)
+
+func secretToken() tokenstore.Token {
+	return tokenstore.Token{
+		ID:           "rec1",
+		UserName:     "ann@example.com",
+		ClientID:     "1000.CLIENT",
+		ClientSecret: "SECRET-client-secret",
+		RefreshToken: "SECRET-refresh",
+		AccessToken:  "SECRET-access",
+		GrantToken:   "SECRET-grant",
+		Expiry:       time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC),
+		RedirectURL:  "https://example.com/cb",
+		APIDomain:    "https://www.zohoapis.com",
+	}
+}
+
+func TestRedaction(t *testing.T) {
+	tok := secretToken()
+	var buf bytes.Buffer
+	logger := slog.New(slog.NewJSONHandler(&buf, nil))
+	logger.Info("saved", "token", tok, "ptr", &tok)
+	var text bytes.Buffer
+	slog.New(slog.NewTextHandler(&text, nil)).Info("saved", "token", tok)
+
+	outputs := map[string]string{
+		"slog JSON": buf.String(),
+		"slog text": text.String(),
+		"String":    tok.String(),
+		"GoString":  tok.GoString(),
+	}
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%d", "%10v"} {
+		outputs[verb] = fmt.Sprintf(verb, tok)
+		outputs[verb+" pointer"] = fmt.Sprintf(verb, &tok)
+		outputs[verb+" slice"] = fmt.Sprintf(verb, []tokenstore.Token{tok})
+		outputs[verb+" map"] = fmt.Sprintf(verb, map[string]tokenstore.Token{"k": tok})
+		outputs[verb+" struct"] = fmt.Sprintf(verb, struct{ T tokenstore.Token }{tok})
+	}
+	for name, out := range outputs {
+		if strings.Contains(out, "SECRET") {
+			t.Errorf("%s shows a secret: %s", name, out)
+		}
+		if !strings.Contains(out, "rec1") && !strings.Contains(out, "726563") {
+			t.Errorf("%s lost the non-secret fields: %s", name, out)
+		}
+	}
+	// The redacted form still tells which secrets are present.
+	if got := fmt.Sprint(tokenstore.Token{ID: "x", AccessToken: "a"}); !strings.Contains(got, "AccessToken:[redacted]") || !strings.Contains(got, "RefreshToken: ") {
+		t.Errorf("got %s; want AccessToken marked present and RefreshToken empty", got)
+	}
+}
+
+func TestLookup(t *testing.T) {
+	tests := []struct {
+		name string
+		q    tokenstore.Token
+		want tokenstore.Key
+	}{
+		{"id wins", tokenstore.Token{ID: "a", UserName: "u", AccessToken: "at"}, tokenstore.Key{Kind: tokenstore.KeyID, Value: "a"}},
+		{"user name", tokenstore.Token{UserName: "u", AccessToken: "at"}, tokenstore.Key{Kind: tokenstore.KeyUserName, Value: "u"}},
+		{"access token", tokenstore.Token{AccessToken: "at", RefreshToken: "rt"}, tokenstore.Key{Kind: tokenstore.KeyAccessToken, Value: "at"}},
+		{"grant before refresh", tokenstore.Token{AccessToken: "at", GrantToken: "gt", RefreshToken: "rt", ClientID: "c", ClientSecret: "s"},
+			tokenstore.Key{Kind: tokenstore.KeyGrantToken, Value: "gt", ClientID: "c"}},
+		{"refresh", tokenstore.Token{RefreshToken: "rt", ClientID: "c", ClientSecret: "s"},
+			tokenstore.Key{Kind: tokenstore.KeyRefreshToken, Value: "rt", ClientID: "c"}},
+	}
+	for _, tt := range tests {
+		got, err := tokenstore.Lookup(tt.q)
+		if err != nil || got != tt.want {
+			t.Errorf("%s: Lookup = %v %+v, %v; want %+v", tt.name, got, got.Kind, err, tt.want.Kind)
+		}
+		if !got.Matches(tt.q) && tt.want.Kind != tokenstore.KeyGrantToken {
+			t.Errorf("%s: key does not match its own query", tt.name)
+		}
+	}
+	for _, q := range []tokenstore.Token{
+		{}, {ClientID: "c", ClientSecret: "s"}, {AccessToken: "at", ClientID: "c"},
+		{RefreshToken: "rt", ClientID: "c"}, {GrantToken: "gt", ClientSecret: "s"}, {ID: "../x"},
+	} {
+		if _, err := tokenstore.Lookup(q); !errors.Is(err, tokenstore.ErrInvalidToken) {
+			t.Errorf("Lookup(%v) error %v; want ErrInvalidToken", q, err)
+		}
+	}
+}
+
+func TestKeysAgreeWithLookup(t *testing.T) {
+	tok := secretToken()
+	keys := tokenstore.Keys(tok)
+	if len(keys) != 5 {
+		t.Fatalf("Keys: got %d keys; want 5", len(keys))
+	}
+	for _, k := range keys {
+		if !k.Matches(tok) {
+			t.Errorf("record does not match its own key %v", k)
+		}
+		if strings.Contains(k.String(), "SECRET") || strings.Contains(fmt.Sprintf("%v %+v %#v %s", k, k, k, k), "SECRET") {
+			t.Errorf("Key formatting shows its value: %v", k)
+		}
+	}
+	if got := len(tokenstore.Keys(tokenstore.Token{ID: "x", RefreshToken: "r"})); got != 1 {
+		t.Errorf("refresh token without client ID: got %d keys; want 1 (ID only)", got)
+	}
+}
+
+func TestMerge(t *testing.T) {
+	stored := secretToken()
+	upd := tokenstore.Token{ID: "other", AccessToken: "new", Expiry: stored.Expiry.Add(time.Hour)}
+	got := tokenstore.Merge(stored, upd)
+	want := stored
+	want.AccessToken, want.Expiry = "new", upd.Expiry
+	if got != want {
+		t.Errorf("Merge = %v; want %v", got, want)
+	}
+	if got := tokenstore.Merge(stored, tokenstore.Token{}); got != stored {
+		t.Errorf("Merge with an empty update changed the record: %v", got)
+	}
+}
+
+func TestNewID(t *testing.T) {
+	seen := make(map[string]bool)
+	for range 1000 {
+		id := tokenstore.NewID()
+		if err := tokenstore.ValidateID(id); err != nil || len(id) != 32 || seen[id] {
+			t.Fatalf("NewID() = %q, %v, seen before %v; want 32 unique valid characters", id, err, seen[id])
+		}
+		seen[id] = true
+	}
+}
+
+func TestValidate(t *testing.T) {
+	for name, tok := range map[string]tokenstore.Token{
+		"no token":     {UserName: "u"},
+		"bad id":       {ID: "a/b", AccessToken: "a"},
+		"bad utf8":     {UserName: "\xff", AccessToken: "a"},
+		"bad utf8 sec": {AccessToken: "a\xc3"},
+	} {
+		err := tokenstore.Validate(tok)
+		if !errors.Is(err, tokenstore.ErrInvalidToken) {
+			t.Errorf("%s: Validate error %v; want ErrInvalidToken", name, err)
+		}
+	}
+	if err := tokenstore.Validate(tokenstore.Token{RefreshToken: "r"}); err != nil {
+		t.Errorf("Validate(refresh token only) = %v; want nil", err)
+	}
+}
+
+func TestExpired(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	tests := []struct {
+		tok  tokenstore.Token
+		want bool
+	}{
+		{tokenstore.Token{AccessToken: "a", Expiry: now.Add(time.Hour)}, false},
+		{tokenstore.Token{AccessToken: "a", Expiry: now.Add(time.Minute)}, true},
+		{tokenstore.Token{AccessToken: "a"}, false},
+		{tokenstore.Token{Expiry: now.Add(time.Hour)}, true},
+	}
+	for i, tt := range tests {
+		if got := tt.tok.Expired(now, 2*time.Minute); got != tt.want {
+			t.Errorf("case %d: Expired = %v; want %v", i, got, tt.want)
+		}
+	}
+}
+
+func TestDigest(t *testing.T) {
+	a := tokenstore.Key{Kind: tokenstore.KeyRefreshToken, Value: "b", ClientID: "a"}
+	b := tokenstore.Key{Kind: tokenstore.KeyRefreshToken, Value: "", ClientID: "ab"}
+	c := tokenstore.Key{Kind: tokenstore.KeyGrantToken, Value: "b", ClientID: "a"}
+	da, db, dc := a.Digest(nil), b.Digest(nil), c.Digest(nil)
+	if da == db || da == dc {
+		t.Errorf("distinct keys share a digest")
+	}
+	if da != a.Digest(nil) || da == a.Digest([]byte("pepper")) {
+		t.Errorf("digest not stable, or ignores the pepper")
+	}
+	if len(da) != 64 || strings.Trim(da, "0123456789abcdef") != "" {
+		t.Errorf("digest %q is not 64 lowercase hex characters", da)
+	}
+}
