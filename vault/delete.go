@@ -7,16 +7,16 @@ import (
 	"github.com/tokenstore-go/tokenstore"
 )
 
-// DeleteToken removes the record with the given ID, its index entries and
-// every version of each, so no token material stays behind in Vault's
-// version history and the same keys can be saved again.
+// DeleteToken removes the record with the given ID and everything that
+// points to it. The record goes with all its versions and metadata, so no
+// token material stays in Vault's version history and the ID is free again.
 //
 // It first replaces the record with a tombstone naming its index entries
 // (a check-and-set write: a concurrent update makes it start over), then
-// removes the entries that still name the ID, then the record's metadata.
-// From the tombstone on, the record reads as not found and a SaveToken of
-// any of its keys makes a new record. If DeleteToken stops half-way, the
-// next DeleteToken of the ID finishes the job and returns
+// destroys the entries that still name the ID, then removes the record's
+// metadata. From the tombstone on, the record reads as not found and a
+// SaveToken of any of its keys makes a new record. If DeleteToken stops
+// half-way, the next DeleteToken of the ID finishes the job and returns
 // tokenstore.ErrNotFound, as it does for an ID that is not there at all.
 func (s *Store) DeleteToken(ctx context.Context, id string) error {
 	const op = "delete token"
@@ -63,11 +63,13 @@ func (s *Store) tryDelete(ctx context.Context, id string) error {
 	return s.finishDelete(ctx, id, index)
 }
 
-// finishDelete removes the index entries that still name id, then the
-// record with all its versions.
+// finishDelete drops the index entries that still name id, then removes
+// the record with all its versions. The entries are destroyed, not
+// removed: a SaveToken of the same user may already have pointed one at a
+// new record, and only destroying the version read is safe against that.
 func (s *Store) finishDelete(ctx context.Context, id string, index []string) error {
 	for _, rel := range index {
-		if err := s.removeEntryIf(ctx, rel, id); err != nil {
+		if err := s.dropEntry(ctx, rel, id, true); err != nil {
 			return err
 		}
 	}

@@ -34,8 +34,15 @@ type kv interface {
 	list(ctx context.Context, dir string) ([]string, error)
 
 	// remove deletes p with all its versions and metadata. Removing an
-	// absent path is not an error.
+	// absent path is not an error. It is unconditional: a version written
+	// after the caller last read p goes too.
 	remove(ctx context.Context, p string) error
+
+	// destroy erases version ver of p and keeps p's metadata and any later
+	// version, which makes it the one conditional delete KV v2 has: p then
+	// reads as absent, unless another writer got there first. On KV v1 it
+	// deletes p.
+	destroy(ctx context.Context, p string, ver int) error
 }
 
 // kvV2 speaks to a KV version 2 mount: data/ for versions, metadata/ for
@@ -88,6 +95,11 @@ func (k kvV2) remove(ctx context.Context, p string) error {
 	return err
 }
 
+func (k kvV2) destroy(ctx context.Context, p string, ver int) error {
+	_, err := k.logical.WriteWithContext(ctx, k.mount+"/destroy/"+p, map[string]any{"versions": []int{ver}})
+	return err
+}
+
 // kvV1 speaks to a KV version 1 mount, which keeps one unversioned value
 // per path and has no check-and-set.
 type kvV1 struct {
@@ -129,6 +141,8 @@ func (k kvV1) remove(ctx context.Context, p string) error {
 	_, err := k.logical.DeleteWithContext(ctx, k.mount+"/"+p)
 	return err
 }
+
+func (k kvV1) destroy(ctx context.Context, p string, _ int) error { return k.remove(ctx, p) }
 
 // listKeys sends one LIST request; an absent directory is an empty list.
 func listKeys(ctx context.Context, logical *api.Logical, dir string) ([]string, error) {

@@ -156,11 +156,13 @@ func (sv *saver) plan(ctx context.Context) (plan, error) {
 	return p, nil
 }
 
-// cleanup removes the index entries of keys the record no longer has, and
-// those an earlier attempt of this call claimed for an ID it then gave up.
-// An entry is removed only if it still names the ID it was written for.
+// cleanup drops the index entries of keys the record no longer has, and
+// those an earlier attempt of this call claimed for an ID it then gave up,
+// if they still name that ID. A user name's entry is destroyed, not
+// removed, because another record may claim that name at any moment (see
+// dropEntry); token values do not come back, so their entries go entirely.
 // Cleanup is best effort: the record is already stored, and an entry left
-// behind only costs a miss until a write replaces it (see the package doc).
+// behind only costs a miss until a write replaces it.
 func (sv *saver) cleanup(ctx context.Context, next tokenstore.Token, old []tokenstore.Key) {
 	s := sv.s
 	keep := map[string]bool{}
@@ -185,15 +187,21 @@ func (sv *saver) cleanup(ctx context.Context, next tokenstore.Token, old []token
 		rels = append(rels, rel)
 	}
 	slices.Sort(rels)
+	userDir := tokenstore.KeyUserName.String() + "/"
 	for _, rel := range rels {
-		if s.removeEntryIf(ctx, rel, stale[rel]) != nil {
+		if s.dropEntry(ctx, rel, stale[rel], strings.HasPrefix(rel, userDir)) != nil {
 			return
 		}
 	}
 }
 
-// removeEntryIf removes the index entry named rel if it names id.
-func (s *Store) removeEntryIf(ctx context.Context, rel, id string) error {
+// dropEntry drops the index entry named rel if it names id. With shell, it
+// destroys the version it read, a conditional delete: if another writer
+// has pointed the entry elsewhere since, its version survives. The path
+// stays as an empty shell (metadata and destroyed versions, no data), which
+// reads as absent and which the next claim of the key reuses. Without
+// shell it removes the path's metadata, which is unconditional.
+func (s *Store) dropEntry(ctx context.Context, rel, id string, shell bool) error {
 	path, ok := s.layout.indexPath(rel)
 	if !ok {
 		return nil
@@ -201,6 +209,9 @@ func (s *Store) removeEntryIf(ctx context.Context, rel, id string) error {
 	e, err := s.readEntry(ctx, path)
 	if err != nil || e.id != id {
 		return err
+	}
+	if shell {
+		return s.kv.destroy(ctx, path, e.ver)
 	}
 	return s.kv.remove(ctx, path)
 }
