@@ -275,7 +275,9 @@ func testConcurrentInsertMeets(t *testing.T, f *kvFixture) {
 	var once sync.Once
 	ca.setBefore(func(r *http.Request) {
 		if r.Method != http.MethodGet && strings.Contains(r.URL.Path, "/index/user_name/") {
-			once.Do(func() { mustSave(t, b, tokenstore.Token{UserName: tok.UserName, AccessToken: "secret-at-b", RedirectURL: "https://from-b"}) })
+			once.Do(func() {
+				mustSave(t, b, tokenstore.Token{UserName: tok.UserName, AccessToken: "secret-at-b", RedirectURL: "https://from-b"})
+			})
 		}
 	})
 	in := tok
