@@ -69,8 +69,7 @@ func (sv *saver) claim(ctx context.Context, k tokenstore.Key, path, id string, c
 	case h.matches(k):
 		return nil
 	case h.valid && h.rec.state == recAbsent:
-		err := s.kv.write(ctx, s.layout.recordPath(h.entry.id), tombstoneData(nil), h.rec.ver)
-		if err != nil {
+		if err := s.retire(ctx, h.entry.id, h.rec.ver); err != nil {
 			return retryOnCAS(err)
 		}
 	}

@@ -26,7 +26,7 @@ func (s *Store) SaveToken(ctx context.Context, t *tokenstore.Token) error {
 		return wrap(ctx, op, err)
 	}
 	key, lerr := tokenstore.Lookup(*t)
-	sv := &saver{s: s, in: *t, key: key, hasKey: lerr == nil, claimed: map[string]string{}}
+	sv := &saver{s: s, in: *t, key: key, hasKey: lerr == nil, claimed: map[string]string{}, seen: map[string]int{}}
 	if err := sizeCheck(*t); err != nil {
 		return wrap(ctx, op, err)
 	}
@@ -67,6 +67,7 @@ type saver struct {
 	hasKey  bool
 	newID   string            // the ID an insert uses, kept across attempts
 	claimed map[string]string // index names this call pointed at a record ID
+	seen    map[string]int    // unfinished states seen, by path and version
 }
 
 func (sv *saver) lockName() string {
@@ -77,15 +78,6 @@ func (sv *saver) lockName() string {
 		return "id/" + sv.key.Value
 	}
 	return sv.s.layout.indexRel(sv.key)
-}
-
-// plan is what an attempt found before writing.
-type plan struct {
-	found  bool             // stored is the live record matching the key
-	stored tokenstore.Token // when found
-	id     string           // the record to write
-	ver    int              // cas for the record write
-	known  map[string]entry // index entries read while planning, by path
 }
 
 // attempt makes one pass: find the record, merge, claim index entries for
@@ -119,41 +111,6 @@ func (sv *saver) attempt(ctx context.Context) (tokenstore.Token, error) {
 	}
 	sv.cleanup(ctx, next, old)
 	return tokenstore.DecodeRecord(b)
-}
-
-// plan finds the record the lookup key selects. When there is none, it
-// picks the ID to insert at: the key's own ID; the ID a dangling index
-// entry names (an insert in flight or one that crashed: completing it is
-// what lets concurrent inserters of one key meet on one record); or a new
-// one.
-func (sv *saver) plan(ctx context.Context) (plan, error) {
-	s := sv.s
-	if sv.newID == "" {
-		sv.newID = tokenstore.NewID()
-	}
-	switch {
-	case !sv.hasKey:
-		return plan{id: sv.newID}, nil
-	case sv.key.Kind == tokenstore.KeyID:
-		r, err := s.readRecord(ctx, sv.key.Value)
-		if err != nil {
-			return plan{}, err
-		}
-		// Absent, or a tombstone: (re)create the record at this ID.
-		return plan{found: r.state == recLive, stored: r.tok, id: sv.key.Value, ver: r.ver}, nil
-	}
-	h, err := s.follow(ctx, sv.key)
-	if err != nil {
-		return plan{}, err
-	}
-	p := plan{id: sv.newID, known: map[string]entry{h.path: h.entry}}
-	switch {
-	case h.matches(sv.key):
-		p.found, p.stored, p.id, p.ver = true, h.rec.tok, h.entry.id, h.rec.ver
-	case h.valid && h.rec.state == recAbsent:
-		p.id, p.ver = h.entry.id, h.rec.ver
-	}
-	return p, nil
 }
 
 // cleanup drops the index entries of keys the record no longer has, and
