@@ -24,7 +24,7 @@ import (
 // real Vault the way its README does: a policy for the prefix only, an
 // AppRole holding it, the service logged in with AppRole and no other
 // token. The role's tokens live seconds, so the service must renew and log
-// in again while the test drives its HTTP API.
+// in again while the test drives its HTTP API (about five seconds).
 func TestContainerExample(t *testing.T) {
 	srv := vaultFrom(t, sourceGiven)
 	f := newKVFixture(t, srv, 2)
@@ -61,7 +61,7 @@ func TestContainerExample(t *testing.T) {
 	t.Cleanup(func() {
 		_ = cmd.Process.Signal(syscall.SIGTERM)
 		_ = cmd.Wait()
-		if t.Failed() {
+		if t.Failed() || testing.Verbose() {
 			t.Logf("service log:\n%s", logs.String())
 		}
 	})
@@ -89,8 +89,11 @@ func TestContainerExample(t *testing.T) {
 		}
 	}
 	drive()
-	// The first token lives 2s with a max TTL of 4s: wait for a second login.
-	waitFor(t, "a second AppRole login", func() bool { return strings.Count(logs.String(), `"msg":"vault login"`) >= 2 })
+	// Tokens live 2s and at most 5s: the service must renew, then log in again.
+	waitFor(t, "a renewal and a second AppRole login", func() bool {
+		l := logs.String()
+		return strings.Contains(l, `"msg":"vault token renewed"`) && strings.Count(l, `"msg":"vault login"`) >= 2
+	})
 	drive()
 	if status, _ := call(t, ctx, "DELETE", user, ""); status != http.StatusNoContent {
 		t.Fatalf("DELETE: %d; want 204", status)
@@ -119,12 +122,15 @@ func appRole(t *testing.T, f *kvFixture) (roleID, secretID, mount string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The LifetimeWatcher renews the token through renew-self, which the
+	// default policy would grant; the role has no default policy.
+	policy += "path \"auth/token/renew-self\" {\n  capabilities = [\"update\"]\n}\n"
 	if err := f.root.Sys().PutPolicyWithContext(ctx, mount, policy); err != nil {
 		t.Fatal(err)
 	}
 	role := "auth/" + mount + "/role/service"
 	if _, err := f.root.Logical().WriteWithContext(ctx, role, map[string]any{
-		"token_policies": mount, "token_no_default_policy": true, "token_ttl": "2s", "token_max_ttl": "4s",
+		"token_policies": mount, "token_no_default_policy": true, "token_ttl": "2s", "token_max_ttl": "5s",
 	}); err != nil {
 		t.Fatalf("approle role: %v", err)
 	}

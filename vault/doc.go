@@ -180,9 +180,17 @@
 //		w.Stop()
 //	}
 //
-// examples/container in this repository does this with AppRole (without
-// the extra module, through the login endpoint) and runs against a dev
-// server. Vault Agent with auto-auth is the other good choice: point
+// The watcher renews through auth/token/renew-self, which the default
+// policy grants; a role whose tokens have no default policy needs
+//
+//	path "auth/token/renew-self" {
+//	  capabilities = ["update"]
+//	}
+//
+// besides Policy, or the watcher cannot renew and the service must log in
+// again at every TTL. examples/container in this repository does all this
+// with AppRole (without the extra module, through the login endpoint), and
+// a test runs it against a real server with tokens living seconds. Vault Agent with auto-auth is the other good choice: point
 // VAULT_ADDR at the agent and let it hold the token.
 //
 // # Errors

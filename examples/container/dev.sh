@@ -12,7 +12,7 @@ cd "$(dirname "$0")/../.."
 LISTEN_ADDR=${LISTEN_ADDR:-127.0.0.1:8080}
 export TOKENSTORE_PREFIX=tokenstore-dev
 
-# 1. The policy: the store's prefix and nothing else.
+# 1. The policy: the store's prefix (vault.Policy returns it), and renewing its own token.
 vault policy write tokenstore-container - <<'HCL'
 path "secret/data/tokenstore-dev/*" {
   capabilities = ["create", "read", "update"]
@@ -21,6 +21,11 @@ path "secret/metadata/tokenstore-dev/*" {
   capabilities = ["list", "delete"]
 }
 path "secret/destroy/tokenstore-dev/*" {
+  capabilities = ["update"]
+}
+# For api.LifetimeWatcher: the token renews itself (the default policy,
+# which this role's tokens do not get, would grant this).
+path "auth/token/renew-self" {
   capabilities = ["update"]
 }
 HCL
