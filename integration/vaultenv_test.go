@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/api/types/network"
 	"github.com/testcontainers/testcontainers-go"
 	"github.com/testcontainers/testcontainers-go/wait"
 )
@@ -90,18 +91,27 @@ func vaultContainer(t *testing.T) vaultServer {
 			t.Fatalf("free port: %v", err)
 		}
 		listen, port = fmt.Sprintf("127.0.0.1:%d", p), fmt.Sprintf("%d/tcp", p)
-		opts = append(opts, testcontainers.WithHostConfigModifier(func(hc *container.HostConfig) {
-			hc.NetworkMode = "host"
-		}))
+		opts = append(opts,
+			testcontainers.WithHostConfigModifier(func(hc *container.HostConfig) {
+				hc.NetworkMode = "host"
+				hc.PortBindings = nil
+			}),
+			testcontainers.WithEndpointSettingsModifier(func(eps map[string]*network.EndpointSettings) {
+				clear(eps) // no bridge network beside the host's
+			}),
+			testcontainers.CustomizeRequestOption(func(req *testcontainers.GenericContainerRequest) error {
+				req.ExposedPorts = nil // nothing to publish on the host network
+				return nil
+			}))
 	} else {
 		opts = append(opts, testcontainers.WithExposedPorts(port))
 	}
+	// On the host network nothing is published, so wait for the log line,
+	// then for the health endpoint on the address the server was given.
 	opts = append(opts,
 		testcontainers.WithCmd("server", "-dev", "-dev-root-token-id="+token,
 			"-dev-listen-address="+listen, "-dev-no-store-token"),
-		testcontainers.WithWaitStrategy(wait.ForHTTP("/v1/sys/health").WithPort(port).
-			WithStatusCodeMatcher(func(s int) bool { return s == http.StatusOK }).
-			WithStartupTimeout(time.Minute)),
+		testcontainers.WithWaitStrategy(wait.ForLog("Vault server started!").WithStartupTimeout(time.Minute)),
 	)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
@@ -116,14 +126,33 @@ func vaultContainer(t *testing.T) vaultServer {
 	if err != nil {
 		unavailable(t, fmt.Sprintf("no Vault container from image %s: %v", img, err))
 	}
-	if host {
-		return vaultServer{addr: "http://" + listen, rootToken: token}
+	addr := "http://" + listen
+	if !host {
+		if addr, err = ctr.PortEndpoint(ctx, port, "http"); err != nil {
+			t.Fatalf("vault container endpoint: %v", err)
+		}
 	}
-	url, err := ctr.PortEndpoint(ctx, port, "http")
-	if err != nil {
-		t.Fatalf("vault container endpoint: %v", err)
+	waitHealthy(t, addr)
+	return vaultServer{addr: addr, rootToken: token}
+}
+
+// waitHealthy waits for Vault at addr to report itself active.
+func waitHealthy(t *testing.T, addr string) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		resp, err := http.Get(addr + "/v1/sys/health")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("vault at %s not healthy: %v", addr, err)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
-	return vaultServer{addr: url, rootToken: token}
 }
 
 func freePort() (int, error) {
