@@ -147,3 +147,29 @@ func TestKVv1CreateOnlyOnExisting(t *testing.T) {
 		t.Errorf("requests %q; want only [%q]", *seen, want)
 	}
 }
+
+// A Vault Enterprise namespace set on the client reaches every request.
+func TestNamespaceHeader(t *testing.T) {
+	var got []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = append(got, r.Header.Get("X-Vault-Namespace"))
+		w.WriteHeader(http.StatusNotFound)
+	}))
+	defer srv.Close()
+	cfg := api.DefaultConfig()
+	cfg.Address = srv.URL
+	c, err := api.NewClient(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.SetToken("test")
+	s, err := New(c.WithNamespace("team-a/"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = s.FindTokenByID(context.Background(), "x")
+	_, _ = s.GetTokens(context.Background())
+	if len(got) != 2 || got[0] != "team-a/" || got[1] != "team-a/" {
+		t.Errorf("X-Vault-Namespace headers %q; want team-a/ on both requests", got)
+	}
+}
