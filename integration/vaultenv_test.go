@@ -37,7 +37,7 @@ type vaultServer struct {
 	addr, rootToken string
 }
 
-func unavailable(t *testing.T, why string) {
+func unavailable(t testing.TB, why string) {
 	t.Helper()
 	msg := "integration: " + why + " (give VAULT_ADDR and VAULT_TOKEN, or a Docker engine for testcontainers; " +
 		"TOKENSTORE_INTEGRATION=required fails instead of skipping)"
@@ -48,7 +48,7 @@ func unavailable(t *testing.T, why string) {
 }
 
 // vaultFrom returns a server from the given source, or skips t.
-func vaultFrom(t *testing.T, source string) vaultServer {
+func vaultFrom(t testing.TB, source string) vaultServer {
 	t.Helper()
 	switch source {
 	case sourceGiven:
@@ -68,7 +68,7 @@ func vaultFrom(t *testing.T, source string) vaultServer {
 }
 
 // vaultContainer starts a dev-mode Vault for t and its subtests.
-func vaultContainer(t *testing.T) vaultServer {
+func vaultContainer(t testing.TB) vaultServer {
 	t.Helper()
 	if os.Getenv("TESTCONTAINERS_RYUK_DISABLED") == "" {
 		// The reaper image cannot be pulled everywhere; t.Cleanup stops
@@ -137,7 +137,7 @@ func vaultContainer(t *testing.T) vaultServer {
 }
 
 // waitHealthy waits for Vault at addr to report itself active.
-func waitHealthy(t *testing.T, addr string) {
+func waitHealthy(t testing.TB, addr string) {
 	t.Helper()
 	deadline := time.Now().Add(time.Minute)
 	for {

@@ -39,7 +39,7 @@ func randHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
-func newKVFixture(t *testing.T, srv vaultServer, version int) *kvFixture {
+func newKVFixture(t testing.TB, srv vaultServer, version int) *kvFixture {
 	t.Helper()
 	ctx := context.Background()
 	f := &kvFixture{srv: srv, version: version,
@@ -80,7 +80,7 @@ func newKVFixture(t *testing.T, srv vaultServer, version int) *kvFixture {
 
 // waitKVv2 waits until a new KV v2 mount has finished its set-up; until
 // then Vault refuses writes with "upgrading" errors.
-func (f *kvFixture) waitKVv2(t *testing.T) {
+func (f *kvFixture) waitKVv2(t testing.TB) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
@@ -98,7 +98,7 @@ func (f *kvFixture) waitKVv2(t *testing.T) {
 }
 
 // client returns a client with token whose requests c counts.
-func (f *kvFixture) client(t *testing.T, token string) (*api.Client, *counter) {
+func (f *kvFixture) client(t testing.TB, token string) (*api.Client, *counter) {
 	t.Helper()
 	cfg := api.DefaultConfig()
 	cfg.Address = f.srv.addr
@@ -119,7 +119,7 @@ func (f *kvFixture) opts(ns string) *vault.Options {
 }
 
 // store returns a store in ns using the least-privilege token.
-func (f *kvFixture) store(t *testing.T, o *vault.Options) (*vault.Store, *counter) {
+func (f *kvFixture) store(t testing.TB, o *vault.Options) (*vault.Store, *counter) {
 	t.Helper()
 	client, c := f.client(t, f.token)
 	s, err := vault.New(client, o)
