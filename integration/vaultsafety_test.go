@@ -1,7 +1,9 @@
 package integration_test
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -84,4 +86,31 @@ func testPolicyConfines(t *testing.T, f *kvFixture) {
 func isForbidden(err error) bool {
 	var re *api.ResponseError
 	return errors.As(err, &re) && re.StatusCode == http.StatusForbidden
+}
+
+// testNestedPrefixes: stores whose prefixes lie below another store's,
+// even inside its records and index directories, stay apart from it.
+func testNestedPrefixes(t *testing.T, f *kvFixture) {
+	ctx := ctxT(t)
+	outer := "n" + randHex(3)
+	var stores []*vault.Store
+	var ids []string
+	for i, ns := range []string{outer, outer + "/records", outer + "/index/user_name", outer + "/records/x"} {
+		s, _ := f.store(t, f.opts(ns))
+		t.Cleanup(func() { _ = s.DeleteTokens(context.Background()) })
+		tok := mustSave(t, s, sample(fmt.Sprintf("nested-%d", i)))
+		stores, ids = append(stores, s), append(ids, tok.ID)
+	}
+	all, err := stores[0].GetTokens(ctx)
+	if err != nil || len(all) != 1 || all[0].ID != ids[0] {
+		t.Fatalf("outer GetTokens: %v, %v; want only its own record", all, err)
+	}
+	if err := stores[0].DeleteTokens(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for i, s := range stores[1:] {
+		if _, err := s.FindTokenByID(ctx, ids[i+1]); err != nil {
+			t.Errorf("inner store %d lost its record to the outer DeleteTokens: %v", i+1, err)
+		}
+	}
 }

@@ -77,6 +77,7 @@ var vaultCases = []vaultCase{
 	{"SoftDeletedReadsAsNotFound", true, testSoftDeleted},
 	{"DeleteLeavesNoTokenMaterial", false, testDeleteLeavesNothing},
 	{"PathsHoldNoSecrets", false, testPathSafety},
+	{"NestedPrefixes", false, testNestedPrefixes},
 	{"DanglingIndexEntry", false, testDanglingEntry},
 	{"StaleIndexEntry", false, testStaleEntry},
 	{"CrashedDelete", false, testCrashedDelete},

@@ -38,10 +38,9 @@ type Options struct {
 	KVVersion int
 
 	// Prefix is the path below the mount that holds this store: its
-	// namespace. Stores with different prefixes never see each other's
-	// records, as long as neither prefix is another's prefix followed by
-	// "/records" or "/index". Segments are ASCII letters, digits, '-', '_'
-	// and '.'. Default DefaultPrefix.
+	// namespace. Stores with different prefixes never see or delete each
+	// other's records, even when one prefix lies below the other. Segments
+	// are ASCII letters, digits, '-', '_' and '.'. Default DefaultPrefix.
 	Prefix string
 
 	// Pepper is a secret key for the HMAC that names index entries (see
