@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/tokenstore-go/tokenstore/integration"
 	"io"
 	"net/http"
 	"os"
@@ -26,7 +27,7 @@ import (
 // token. The role's tokens live seconds, so the service must renew and log
 // in again while the test drives its HTTP API (about five seconds).
 func TestContainerExample(t *testing.T) {
-	srv := vaultFrom(t, sourceGiven)
+	srv := vaultFrom(t, integration.Given)
 	f := newKVFixture(t, srv, 2)
 	ctx := ctxT(t)
 	roleID, secretID, authMount := appRole(t, f)

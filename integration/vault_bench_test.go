@@ -3,6 +3,7 @@ package integration_test
 import (
 	"context"
 	"fmt"
+	"github.com/tokenstore-go/tokenstore/integration"
 	"sync/atomic"
 	"testing"
 
@@ -14,7 +15,7 @@ import (
 // store's policy, and reports HTTP requests per operation. The numbers and
 // the command are in BENCHMARKS.md.
 func BenchmarkVault(b *testing.B) {
-	srv := vaultFrom(b, sourceGiven)
+	srv := vaultFrom(b, integration.Given)
 	for _, version := range []int{2, 1} {
 		b.Run(fmt.Sprintf("KVv%d", version), func(b *testing.B) {
 			f := newKVFixture(b, srv, version)

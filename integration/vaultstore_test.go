@@ -2,6 +2,7 @@ package integration_test
 
 import (
 	"context"
+	"github.com/tokenstore-go/tokenstore/integration"
 	"sync"
 	"testing"
 	"time"
@@ -20,8 +21,8 @@ const v1Reason = "KV version 1 has no check-and-set: several writers may duplica
 // run mounts engines of its own and uses a token that holds only
 // vault.Policy for its prefix.
 func TestVault(t *testing.T) {
-	for _, source := range []string{sourceGiven, sourceContainer} {
-		t.Run(source, func(t *testing.T) {
+	for _, source := range []integration.Source{integration.Given, integration.Container} {
+		t.Run(source.String(), func(t *testing.T) {
 			srv := vaultFrom(t, source)
 			for _, version := range []int{2, 1} {
 				t.Run(map[int]string{1: "KVv1", 2: "KVv2"}[version], func(t *testing.T) {
