@@ -1,0 +1,2 @@
+// Package awssm is a tokenstore.Store on AWS Secrets Manager.
+package awssm

@@ -1,0 +1,111 @@
+package integration_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/smithy-go/middleware"
+)
+
+// awsConfig returns the configuration of the Secrets Manager endpoint given
+// by AWS_ENDPOINT_URL (LocalStack), with an extra middleware when apiOpts is
+// set. Without an endpoint the test is skipped, or fails when
+// TOKENSTORE_INTEGRATION=required.
+func awsConfig(t testing.TB, apiOpts ...func(*middleware.Stack) error) aws.Config {
+	t.Helper()
+	if os.Getenv("AWS_ENDPOINT_URL") == "" {
+		if os.Getenv("TOKENSTORE_INTEGRATION") == "required" {
+			t.Fatal("TOKENSTORE_INTEGRATION=required but AWS_ENDPOINT_URL is not set")
+		}
+		t.Skip("AWS_ENDPOINT_URL is not set: no LocalStack to test against (set TOKENSTORE_INTEGRATION=required to fail instead)")
+	}
+	opts := []func(*config.LoadOptions) error{config.WithAPIOptions(apiOpts)}
+	if os.Getenv("AWS_REGION") == "" {
+		opts = append(opts, config.WithRegion("us-east-1"))
+	}
+	if os.Getenv("AWS_ACCESS_KEY_ID") == "" {
+		opts = append(opts, config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("test", "test", "")))
+	}
+	cfg, err := config.LoadDefaultConfig(context.Background(), opts...)
+	if err != nil {
+		t.Fatalf("load AWS config: %v", err)
+	}
+	return cfg
+}
+
+// calls counts the Secrets Manager operations a client makes, by name. It
+// counts each operation once, however often the SDK retries it.
+type calls struct {
+	mu sync.Mutex
+	n  map[string]int64
+}
+
+func newCalls() *calls { return &calls{n: make(map[string]int64)} }
+
+// register adds the counting middleware to a client's stack.
+func (c *calls) register(stack *middleware.Stack) error {
+	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("tokenstoreCallCount",
+		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+			c.mu.Lock()
+			c.n[awsmiddleware.GetOperationName(ctx)]++
+			c.mu.Unlock()
+			return next.HandleInitialize(ctx, in)
+		}), middleware.After)
+}
+
+// snapshot returns the counts so far.
+func (c *calls) snapshot() map[string]int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make(map[string]int64, len(c.n))
+	for k, v := range c.n {
+		out[k] = v
+	}
+	return out
+}
+
+// isRead reports whether a Secrets Manager operation only reads.
+func isRead(op string) bool {
+	for _, p := range []string{"Get", "BatchGet", "List", "Describe"} {
+		if strings.HasPrefix(op, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// total returns all calls and the writes among them.
+func (c *calls) total() (all, writes int64) {
+	for op, n := range c.snapshot() {
+		all += n
+		if !isRead(op) {
+			writes += n
+		}
+	}
+	return all, writes
+}
+
+// countingClient returns a Secrets Manager client whose calls c counts.
+func countingClient(t testing.TB, c *calls) *secretsmanager.Client {
+	t.Helper()
+	return secretsmanager.NewFromConfig(awsConfig(t, c.register))
+}
+
+// runID is unique per test process, so runs never share a prefix.
+var runID = func() string {
+	b := make([]byte, 4)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	return hex.EncodeToString(b)
+}()

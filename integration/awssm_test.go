@@ -1,0 +1,52 @@
+package integration_test
+
+import (
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tokenstore-go/tokenstore"
+	"github.com/tokenstore-go/tokenstore/awssm"
+	"github.com/tokenstore-go/tokenstore/storetest"
+)
+
+// testPepper is a fixed pepper: tests need no secrecy, only the same
+// digests from every store of a namespace.
+var testPepper = []byte("tokenstore integration test pepper, not secret")
+
+// awssmHarness makes stores under a prefix unique to the run and mode,
+// each over its own counting client.
+func awssmHarness(t *testing.T, mode string, force bool) storetest.Harness {
+	t.Helper()
+	awsConfig(t) // skip early without an endpoint
+	var counters sync.Map // *awssm.Store → *calls
+	return storetest.Harness{
+		NewStore: func(t *testing.T, ns string) tokenstore.Store {
+			c := newCalls()
+			s, err := awssm.New(countingClient(t, c), &awssm.Options{
+				Prefix:      "tokenstore-it/" + runID + "/" + mode + "/" + ns + "/",
+				Pepper:      testPepper,
+				ForceDelete: force,
+			})
+			if err != nil {
+				t.Fatalf("awssm.New: %v", err)
+			}
+			counters.Store(s, c)
+			return s
+		},
+		Writes: func(s tokenstore.Store) int64 {
+			c, _ := counters.Load(s)
+			_, w := c.(*calls).total()
+			return w
+		},
+		Timeout: 3 * time.Minute,
+	}
+}
+
+func TestAWSSMConformanceForceDelete(t *testing.T) {
+	storetest.RunConformance(t, awssmHarness(t, "force", true))
+}
+
+func TestAWSSMConformanceRecoveryWindow(t *testing.T) {
+	storetest.RunConformance(t, awssmHarness(t, "window", false))
+}
