@@ -18,7 +18,7 @@ var testPepper = []byte("tokenstore integration test pepper, not secret")
 // each over its own counting client.
 func awssmHarness(t *testing.T, mode string, force bool) storetest.Harness {
 	t.Helper()
-	awsConfig(t) // skip early without an endpoint
+	awsConfig(t)          // skip early without an endpoint
 	var counters sync.Map // *awssm.Store → *calls
 	return storetest.Harness{
 		NewStore: func(t *testing.T, ns string) tokenstore.Store {
