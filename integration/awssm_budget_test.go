@@ -1,0 +1,207 @@
+package integration_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tokenstore-go/tokenstore"
+	"github.com/tokenstore-go/tokenstore/awssm"
+)
+
+// fixture is a store in a fresh namespace over a counting client.
+type fixture struct {
+	s   *awssm.Store
+	c   *calls
+	ctx context.Context
+}
+
+func newFixture(t *testing.T, name string, opts *awssm.Options) *fixture {
+	t.Helper()
+	c := newCalls()
+	var o awssm.Options
+	if opts != nil {
+		o = *opts
+	}
+	o.Prefix = "tokenstore-it/" + runID + "/" + name + "/"
+	if o.Pepper == nil {
+		o.Pepper = testPepper
+	}
+	s, err := awssm.New(countingClient(t, c), &o)
+	if err != nil {
+		t.Fatalf("awssm.New: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	t.Cleanup(func() {
+		defer cancel()
+		if err := s.DeleteTokens(context.Background()); err != nil {
+			t.Errorf("cleanup: DeleteTokens: %v", err)
+		}
+	})
+	return &fixture{s: s, c: c, ctx: ctx}
+}
+
+// count runs f and returns the calls and writes it made.
+func (f *fixture) count(fn func()) (all, writes int64, byOp map[string]int64) {
+	before := f.c.snapshot()
+	fn()
+	byOp = make(map[string]int64)
+	for op, n := range f.c.snapshot() {
+		if d := n - before[op]; d > 0 {
+			byOp[op] = d
+			all += d
+			if !isRead(op) {
+				writes += d
+			}
+		}
+	}
+	return all, writes, byOp
+}
+
+func userToken(i int) tokenstore.Token {
+	return tokenstore.Token{
+		UserName:     fmt.Sprintf("user-%d@example.com", i),
+		ClientID:     "1000.client",
+		ClientSecret: "secret-cs",
+		RefreshToken: fmt.Sprintf("secret-rt-%d", i),
+		AccessToken:  fmt.Sprintf("secret-at-%d", i),
+		GrantToken:   fmt.Sprintf("secret-gt-%d", i),
+		Expiry:       time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC),
+		APIDomain:    "https://www.zohoapis.com",
+	}
+}
+
+func mustSave(t *testing.T, f *fixture, tok tokenstore.Token) tokenstore.Token {
+	t.Helper()
+	if err := f.s.SaveToken(f.ctx, &tok); err != nil {
+		t.Fatalf("SaveToken: %v", err)
+	}
+	return tok
+}
+
+func opsString(byOp map[string]int64) string {
+	var parts []string
+	for op, n := range byOp {
+		parts = append(parts, fmt.Sprintf("%s×%d", op, n))
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, " ")
+}
+
+// TestAWSSMCallBudget checks the calls each operation makes, uncached,
+// against the budget of the awssm documentation, and logs them (run with
+// -v to see the table BENCHMARKS.md quotes).
+func TestAWSSMCallBudget(t *testing.T) {
+	f := newFixture(t, "budget", &awssm.Options{ForceDelete: true})
+	a := mustSave(t, f, userToken(1))
+	mustSave(t, f, userToken(2))
+
+	type budget struct {
+		name           string
+		maxCalls, maxW int64
+		run            func() error
+	}
+	miss := userToken(99)
+	n := 0
+	next := func() string { n++; return fmt.Sprintf("secret-at-new-%d", n) }
+	cases := []budget{
+		{"FindTokenByID", 1, 0, func() error { _, err := f.s.FindTokenByID(f.ctx, a.ID); return err }},
+		{"FindToken by ID", 1, 0, func() error { _, err := f.s.FindToken(f.ctx, tokenstore.Token{ID: a.ID}); return err }},
+		{"FindToken by user name", 2, 0, func() error { _, err := f.s.FindToken(f.ctx, tokenstore.Token{UserName: a.UserName}); return err }},
+		{"FindToken by grant token", 2, 0, func() error {
+			_, err := f.s.FindToken(f.ctx, tokenstore.Token{GrantToken: a.GrantToken, ClientID: a.ClientID, ClientSecret: "x"})
+			return err
+		}},
+		{"FindToken by refresh token", 2, 0, func() error {
+			_, err := f.s.FindToken(f.ctx, tokenstore.Token{RefreshToken: a.RefreshToken, ClientID: a.ClientID, ClientSecret: "x"})
+			return err
+		}},
+		{"FindToken miss by user name", 2, 0, func() error {
+			_, err := f.s.FindToken(f.ctx, tokenstore.Token{UserName: miss.UserName})
+			return ignoreNotFound(err)
+		}},
+		{"FindToken by access token (scan, N=2)", 2, 0, func() error {
+			_, err := f.s.FindToken(f.ctx, tokenstore.Token{AccessToken: a.AccessToken})
+			return err
+		}},
+		{"GetTokens (N=2)", 2, 0, func() error { _, err := f.s.GetTokens(f.ctx); return err }},
+		{"SaveToken by ID, keys unchanged", 4, 2, func() error {
+			return f.s.SaveToken(f.ctx, &tokenstore.Token{ID: a.ID, AccessToken: next()})
+		}},
+		{"SaveToken by user name, keys unchanged", 4, 2, func() error {
+			return f.s.SaveToken(f.ctx, &tokenstore.Token{UserName: a.UserName, AccessToken: next(), Expiry: time.Now()})
+		}},
+		{"SaveToken by refresh token, keys unchanged", 4, 2, func() error {
+			return f.s.SaveToken(f.ctx, &tokenstore.Token{RefreshToken: a.RefreshToken, ClientID: a.ClientID, ClientSecret: "x", AccessToken: next()})
+		}},
+		{"SaveToken by grant token, keys unchanged", 4, 2, func() error {
+			return f.s.SaveToken(f.ctx, &tokenstore.Token{GrantToken: a.GrantToken, ClientID: a.ClientID, ClientSecret: "x", AccessToken: next()})
+		}},
+		{"FindTokenByID + SaveToken unchanged record", 3, 0, func() error {
+			cur, err := f.s.FindTokenByID(f.ctx, a.ID)
+			if err != nil {
+				return err
+			}
+			return f.s.SaveToken(f.ctx, &tokenstore.Token{UserName: a.UserName, AccessToken: cur.AccessToken})
+		}},
+	}
+	for _, c := range cases {
+		all, w, byOp := f.count(func() {
+			if err := c.run(); err != nil {
+				t.Fatalf("%s: %v", c.name, err)
+			}
+		})
+		t.Logf("%-45s %d calls, %d writes: %s", c.name, all, w, opsString(byOp))
+		if all > c.maxCalls || w > c.maxW {
+			t.Errorf("%s: got %d calls, %d writes; want at most %d and %d", c.name, all, w, c.maxCalls, c.maxW)
+		}
+	}
+}
+
+func ignoreNotFound(err error) error {
+	if errors.Is(err, tokenstore.ErrNotFound) {
+		return nil
+	}
+	return err
+}
+
+// TestAWSSMListBudget checks GetTokens and the access-token scan at batch
+// edges: at most ceil(N/20) + 1 calls for N records.
+func TestAWSSMListBudget(t *testing.T) {
+	f := newFixture(t, "listbudget", &awssm.Options{ForceDelete: true})
+	saved := 0
+	for _, n := range []int{0, 1, 20, 21, 41} {
+		for ; saved < n; saved++ {
+			mustSave(t, f, userToken(saved))
+		}
+		want := int64((n+19)/20 + 1)
+		var got []tokenstore.Token
+		all, w, byOp := f.count(func() {
+			var err error
+			if got, err = f.s.GetTokens(f.ctx); err != nil {
+				t.Fatalf("GetTokens: %v", err)
+			}
+		})
+		t.Logf("GetTokens N=%-3d %d calls, %d writes: %s", n, all, w, opsString(byOp))
+		if len(got) != n || all > want || w != 0 {
+			t.Errorf("GetTokens over %d records: %d records, %d calls, %d writes; want %d, at most %d, 0", n, len(got), all, w, n, want)
+		}
+		if n == 0 {
+			continue
+		}
+		last := got[len(got)-1] // the highest ID: the scan reads every batch
+		all, w, byOp = f.count(func() {
+			if _, err := f.s.FindToken(f.ctx, tokenstore.Token{AccessToken: last.AccessToken}); err != nil {
+				t.Fatalf("FindToken by access token: %v", err)
+			}
+		})
+		t.Logf("FindToken by access token N=%-3d %d calls, %d writes: %s", n, all, w, opsString(byOp))
+		if all > want || w != 0 {
+			t.Errorf("access-token scan over %d records: %d calls, %d writes; want at most %d, 0", n, all, w, want)
+		}
+	}
+}
