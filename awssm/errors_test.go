@@ -130,8 +130,12 @@ func TestRefusedBeforeAnyCall(t *testing.T) {
 	}{
 		{"save no token", func(s *awssm.Store) error { return s.SaveToken(bg, &tokenstore.Token{UserName: "u"}) }, tokenstore.ErrInvalidToken},
 		{"save bad ID", func(s *awssm.Store) error { return s.SaveToken(bg, &tokenstore.Token{ID: "../x", AccessToken: "a"}) }, tokenstore.ErrInvalidToken},
-		{"save bad UTF-8", func(s *awssm.Store) error { return s.SaveToken(bg, &tokenstore.Token{UserName: "\xff", AccessToken: "a"}) }, tokenstore.ErrInvalidToken},
-		{"save too large", func(s *awssm.Store) error { return s.SaveToken(bg, &tokenstore.Token{UserName: "u", AccessToken: huge}) }, tokenstore.ErrTooLarge},
+		{"save bad UTF-8", func(s *awssm.Store) error {
+			return s.SaveToken(bg, &tokenstore.Token{UserName: "\xff", AccessToken: "a"})
+		}, tokenstore.ErrInvalidToken},
+		{"save too large", func(s *awssm.Store) error {
+			return s.SaveToken(bg, &tokenstore.Token{UserName: "u", AccessToken: huge})
+		}, tokenstore.ErrTooLarge},
 		{"find no key", func(s *awssm.Store) error { _, err := s.FindToken(bg, tokenstore.Token{ClientID: "c"}); return err }, tokenstore.ErrInvalidToken},
 		{"find bad ID", func(s *awssm.Store) error { _, err := s.FindTokenByID(bg, "a/b"); return err }, tokenstore.ErrInvalidToken},
 		{"delete bad ID", func(s *awssm.Store) error { return s.DeleteToken(bg, "..") }, tokenstore.ErrInvalidToken},
