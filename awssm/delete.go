@@ -65,7 +65,7 @@ func (s *Store) deleteOnce(ctx context.Context, id string) error {
 	// The record is gone; what follows only tidies up. An entry left
 	// behind by a failure here is a miss for readers.
 	var errs []error
-	for _, k := range indexedKeys(r.tok) {
+	for _, k := range s.indexedKeys(r.tok) {
 		e, ok, err := s.readIndex(ctx, k)
 		if err == nil && ok && e.target == id {
 			err = s.release(ctx, e.sec)
@@ -128,7 +128,7 @@ func (s *Store) wipe(ctx context.Context, r record) error {
 	if err := s.remove(ctx, r.sec.name, s.opts.ForceDelete); err != nil {
 		return err
 	}
-	for _, k := range indexedKeys(r.tok) {
+	for _, k := range s.indexedKeys(r.tok) {
 		if err := s.remove(ctx, s.names.index(k), true); err != nil {
 			return err
 		}

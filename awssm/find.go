@@ -8,7 +8,8 @@ import (
 
 // FindToken returns the record q selects under tokenstore.Lookup's rules:
 // one call by ID, two by user name, grant or refresh token, and a scan of
-// the namespace by access token (see the package documentation).
+// the namespace by access token, and by grant token with
+// Options.ScanGrantTokens (see the package documentation).
 func (s *Store) FindToken(ctx context.Context, q tokenstore.Token) (tokenstore.Token, error) {
 	k, err := tokenstore.Lookup(q)
 	if err != nil {
@@ -41,10 +42,10 @@ func (s *Store) findKey(ctx context.Context, op string, k tokenstore.Key) (token
 
 // lookup returns the record k selects. It only reads.
 func (s *Store) lookup(ctx context.Context, k tokenstore.Key) (record, bool, error) {
-	switch k.Kind {
-	case tokenstore.KeyID:
+	switch {
+	case k.Kind == tokenstore.KeyID:
 		return s.readRecord(ctx, k.Value)
-	case tokenstore.KeyAccessToken:
+	case !s.indexed(k.Kind):
 		return s.scan(ctx, k)
 	}
 	return s.findIndexed(ctx, k)

@@ -136,15 +136,25 @@ func (s *Store) release(ctx context.Context, sec secret) error {
 	return s.remove(ctx, sec.name, true)
 }
 
-// indexedKeys returns the keys of t that get an index secret: user name,
-// grant token and refresh token. Access tokens change every hour, so they
-// get none (see the package documentation), and the ID names the record
-// itself.
-func indexedKeys(t tokenstore.Token) []tokenstore.Key {
+// indexed reports whether keys of kind get an index secret: user names,
+// refresh tokens and (unless Options.ScanGrantTokens) grant tokens. Access
+// tokens change every hour, so they get none and are found by scanning (see
+// the package documentation); the ID names the record itself.
+func (s *Store) indexed(kind tokenstore.KeyKind) bool {
+	switch kind {
+	case tokenstore.KeyUserName, tokenstore.KeyRefreshToken:
+		return true
+	case tokenstore.KeyGrantToken:
+		return !s.opts.ScanGrantTokens
+	}
+	return false
+}
+
+// indexedKeys returns the keys of t that get an index secret.
+func (s *Store) indexedKeys(t tokenstore.Token) []tokenstore.Key {
 	var out []tokenstore.Key
 	for _, k := range tokenstore.Keys(t) {
-		switch k.Kind {
-		case tokenstore.KeyUserName, tokenstore.KeyGrantToken, tokenstore.KeyRefreshToken:
+		if s.indexed(k.Kind) {
 			out = append(out, k)
 		}
 	}

@@ -94,7 +94,7 @@ func (s *Store) update(ctx context.Context, st *saveState, r record, t tokenstor
 	if string(body) == r.sec.value {
 		return r.tok, nil
 	}
-	added, removed := diffKeys(indexedKeys(r.tok), indexedKeys(merged))
+	added, removed := diffKeys(s.indexedKeys(r.tok), s.indexedKeys(merged))
 	for _, k := range added {
 		_, owned, err := s.claim(ctx, st, k, merged.ID)
 		if err != nil {
@@ -144,7 +144,7 @@ func (s *Store) insert(ctx context.Context, st *saveState, t tokenstore.Token, k
 	if err != nil {
 		return tokenstore.Token{}, err
 	}
-	for _, key := range claimOrder(indexedKeys(rec), k, hasKey) {
+	for _, key := range claimOrder(s.indexedKeys(rec), k, hasKey) {
 		_, owned, err := s.claim(ctx, st, key, rec.ID)
 		switch {
 		case err != nil:
@@ -159,8 +159,8 @@ func (s *Store) insert(ctx context.Context, st *saveState, t tokenstore.Token, k
 		// pointing there: which of two such records a lookup finds is
 		// unspecified.
 	}
-	if hasKey && k.Kind == tokenstore.KeyAccessToken {
-		if err := s.claimAccess(ctx, st, k, rec.ID); err != nil {
+	if hasKey && !s.indexed(k.Kind) && k.Kind != tokenstore.KeyID {
+		if err := s.claimScanned(ctx, st, k, rec.ID); err != nil {
 			return tokenstore.Token{}, err
 		}
 	}
@@ -176,12 +176,13 @@ func (s *Store) insert(ctx context.Context, st *saveState, t tokenstore.Token, k
 	return tokenstore.DecodeRecord(body)
 }
 
-// claimAccess serialises inserts keyed by an access token, which has no
-// lasting index (it changes hourly): the insert holds a claim on the
-// token's index entry until its record exists, and scans again once it
-// holds it, so a concurrent insert of the same token either loses the claim
-// or finds the record. The entry is released when the save ends.
-func (s *Store) claimAccess(ctx context.Context, st *saveState, k tokenstore.Key, id string) error {
+// claimScanned serialises inserts keyed by a key without a lasting index
+// (an access token, which changes hourly, or a grant token with
+// Options.ScanGrantTokens): the insert holds a claim on the key's index
+// entry until its record exists, and scans again once it holds it, so a
+// concurrent insert with the same key either loses the claim or finds the
+// record. The entry is released when the save ends.
+func (s *Store) claimScanned(ctx context.Context, st *saveState, k tokenstore.Key, id string) error {
 	_, owned, err := s.claim(ctx, st, k, id)
 	if err != nil {
 		return err
@@ -228,7 +229,7 @@ func (s *Store) verifyClaims(ctx context.Context, st *saveState, id string) erro
 func (s *Store) dropClaims(ctx context.Context, st *saveState, res tokenstore.Token) {
 	keep := make(map[string]bool)
 	if res.ID != "" {
-		for _, k := range indexedKeys(res) {
+		for _, k := range s.indexedKeys(res) {
 			keep[s.names.index(k)] = true
 		}
 	}

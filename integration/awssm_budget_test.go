@@ -9,6 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
+
 	"github.com/tokenstore-go/tokenstore"
 	"github.com/tokenstore-go/tokenstore/awssm"
 )
@@ -204,4 +208,57 @@ func TestAWSSMListBudget(t *testing.T) {
 			t.Errorf("access-token scan over %d records: %d calls, %d writes; want at most %d, 0", n, all, w, want)
 		}
 	}
+}
+
+// TestAWSSMSecretsPerToken counts the secrets a full record takes: the
+// record and an index entry per user name, grant token and refresh token
+// (no grant index with ScanGrantTokens), plus one catalog shard per
+// namespace here.
+func TestAWSSMSecretsPerToken(t *testing.T) {
+	for _, c := range []struct {
+		name       string
+		opts       awssm.Options
+		wantPerTok int
+	}{
+		{"default", awssm.Options{ForceDelete: true}, 4},
+		{"scangrant", awssm.Options{ForceDelete: true, ScanGrantTokens: true}, 3},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f := newFixture(t, "pertoken-"+c.name, &c.opts)
+			a := mustSave(t, f, userToken(1))
+			// An hourly refresh creates no secret and deletes none.
+			before := countSecrets(t, f)
+			all, w, byOp := f.count(func() {
+				for i := range 3 {
+					mustSave(t, f, tokenstore.Token{UserName: a.UserName, AccessToken: fmt.Sprintf("secret-at-h%d", i)})
+				}
+			})
+			t.Logf("3 access-token refreshes: %d calls, %d writes: %s", all, w, opsString(byOp))
+			if byOp["CreateSecret"] != 0 || byOp["DeleteSecret"] != 0 || countSecrets(t, f) != before {
+				t.Fatalf("access-token refreshes created or deleted secrets: %s", opsString(byOp))
+			}
+			if got := before - 1; got != c.wantPerTok {
+				t.Fatalf("a full record takes %d secrets; want %d", got, c.wantPerTok)
+			}
+			if c.opts.ScanGrantTokens {
+				_, err := f.s.FindToken(f.ctx, tokenstore.Token{GrantToken: a.GrantToken, ClientID: a.ClientID, ClientSecret: "x"})
+				if err != nil {
+					t.Fatalf("FindToken by grant token (scanned): %v", err)
+				}
+			}
+		})
+	}
+}
+
+// countSecrets counts the secrets under the fixture's prefix.
+func countSecrets(t *testing.T, f *fixture) int {
+	t.Helper()
+	out, err := raw(t).ListSecrets(f.ctx, &secretsmanager.ListSecretsInput{
+		Filters:    []types.Filter{{Key: types.FilterNameStringTypeName, Values: []string{f.s.Prefix()}}},
+		MaxResults: aws.Int32(100),
+	})
+	if err != nil {
+		t.Fatalf("ListSecrets: %v", err)
+	}
+	return len(out.SecretList)
 }

@@ -16,18 +16,17 @@ var testPepper = []byte("tokenstore integration test pepper, not secret")
 
 // awssmHarness makes stores under a prefix unique to the run and mode,
 // each over its own counting client.
-func awssmHarness(t *testing.T, mode string, force bool) storetest.Harness {
+func awssmHarness(t *testing.T, mode string, opts awssm.Options) storetest.Harness {
 	t.Helper()
 	awsConfig(t)          // skip early without an endpoint
 	var counters sync.Map // *awssm.Store → *calls
 	return storetest.Harness{
 		NewStore: func(t *testing.T, ns string) tokenstore.Store {
 			c := newCalls()
-			s, err := awssm.New(countingClient(t, c), &awssm.Options{
-				Prefix:      "tokenstore-it/" + runID + "/" + mode + "/" + ns + "/",
-				Pepper:      testPepper,
-				ForceDelete: force,
-			})
+			o := opts
+			o.Prefix = "tokenstore-it/" + runID + "/" + mode + "/" + ns + "/"
+			o.Pepper = testPepper
+			s, err := awssm.New(countingClient(t, c), &o)
 			if err != nil {
 				t.Fatalf("awssm.New: %v", err)
 			}
@@ -44,9 +43,13 @@ func awssmHarness(t *testing.T, mode string, force bool) storetest.Harness {
 }
 
 func TestAWSSMConformanceForceDelete(t *testing.T) {
-	storetest.RunConformance(t, awssmHarness(t, "force", true))
+	storetest.RunConformance(t, awssmHarness(t, "force", awssm.Options{ForceDelete: true}))
 }
 
 func TestAWSSMConformanceRecoveryWindow(t *testing.T) {
-	storetest.RunConformance(t, awssmHarness(t, "window", false))
+	storetest.RunConformance(t, awssmHarness(t, "window", awssm.Options{}))
+}
+
+func TestAWSSMConformanceScanGrantTokens(t *testing.T) {
+	storetest.RunConformance(t, awssmHarness(t, "scangrant", awssm.Options{ForceDelete: true, ScanGrantTokens: true}))
 }
