@@ -56,10 +56,10 @@ func (s *Store) deleteOnce(ctx context.Context, id string) error {
 	if !ok {
 		return tokenstore.ErrNotFound
 	}
-	if _, err := s.put(ctx, r.sec, deletedRecord); err != nil {
+	if _, err := s.put(ctx, r.sec, deletionMarker()); err != nil {
 		return err
 	}
-	if err := s.remove(ctx, r.sec.name, s.opts.ForceDelete); err != nil {
+	if err := s.remove(ctx, r.sec.id(), s.opts.ForceDelete); err != nil {
 		return err
 	}
 	// The record is gone; what follows only tidies up. An entry left
@@ -125,7 +125,7 @@ func (s *Store) wipe(ctx context.Context, r record) error {
 	if err := s.markDeleted(ctx, r); err != nil {
 		return err
 	}
-	if err := s.remove(ctx, r.sec.name, s.opts.ForceDelete); err != nil {
+	if err := s.remove(ctx, r.sec.id(), s.opts.ForceDelete); err != nil {
 		return err
 	}
 	for _, k := range s.indexedKeys(r.tok) {
@@ -139,7 +139,7 @@ func (s *Store) wipe(ctx context.Context, r record) error {
 // markDeleted writes the deletion marker over r, rereading it if it changed.
 func (s *Store) markDeleted(ctx context.Context, r record) error {
 	for range 3 {
-		_, err := s.put(ctx, r.sec, deletedRecord)
+		_, err := s.put(ctx, r.sec, deletionMarker())
 		if !errors.Is(err, errStale) {
 			if errors.Is(err, errGone) {
 				return nil
@@ -166,7 +166,7 @@ func (s *Store) wipeName(ctx context.Context, name string) error {
 		if err := s.markDeleted(ctx, record{sec: sec}); err != nil {
 			return err
 		}
-		return s.remove(ctx, name, s.opts.ForceDelete)
+		return s.remove(ctx, sec.id(), s.opts.ForceDelete)
 	case kindIndex:
 		return s.remove(ctx, name, true)
 	}

@@ -9,13 +9,15 @@ import (
 )
 
 // An index secret maps one lookup key to a record ID: {"id":"<ID>"}. The
-// empty ID is a tombstone, written just before the secret is deleted.
+// empty ID is a tombstone, written just before the secret is deleted. The
+// nonce N makes every write unique (see put).
 type indexValue struct {
 	ID string `json:"id"`
+	N  string `json:"n,omitempty"`
 }
 
 func encodeIndex(id string) string {
-	b, _ := json.Marshal(indexValue{ID: id}) // cannot fail: one string field
+	b, _ := json.Marshal(indexValue{ID: id, N: nonce()}) // cannot fail: strings only
 	return string(b)
 }
 
@@ -78,8 +80,21 @@ func (s *Store) findIndexed(ctx context.Context, k tokenstore.Key) (record, bool
 // save does not end up using it.
 func (s *Store) claim(ctx context.Context, st *saveState, k tokenstore.Key, id string) (owner record, owned bool, err error) {
 	name := s.names.index(k)
-	if _, ok := st.claims[name]; ok {
-		return record{}, false, nil // claimed by an earlier attempt of this save
+	if sec, ok := st.claims[name]; ok {
+		// Claimed by an earlier attempt of this save, perhaps for the
+		// record it meant to insert before it found one to update.
+		if decodeIndex(sec.value) == id {
+			return record{}, false, nil
+		}
+		sec, err := s.put(ctx, sec, encodeIndex(id))
+		if err == nil {
+			st.claims[name] = sec
+			return record{}, false, nil
+		}
+		if !errors.Is(err, errStale) && !errors.Is(err, errGone) {
+			return record{}, false, err
+		}
+		delete(st.claims, name) // taken over since: claim it afresh
 	}
 	sec, err := s.create(ctx, name, encodeIndex(id), kindIndex)
 	if err == nil {
@@ -133,7 +148,7 @@ func (s *Store) release(ctx context.Context, sec secret) error {
 	if err != nil {
 		return err
 	}
-	return s.remove(ctx, sec.name, true)
+	return s.remove(ctx, sec.id(), true)
 }
 
 // indexed reports whether keys of kind get an index secret: user names,

@@ -2,6 +2,7 @@ package awssm
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -17,7 +18,10 @@ type saveState struct {
 	// newID is the ID an insert uses, kept across attempts so that claims
 	// made by an earlier attempt still point at the record.
 	newID string
-	start time.Time
+	// listed is the ID this save added to the catalog, to take out again
+	// if the save fails before the record exists.
+	listed string
+	start  time.Time
 }
 
 // SaveToken upserts t (see tokenstore.Store). Saving a record whose lookup
@@ -62,7 +66,7 @@ func (s *Store) SaveToken(ctx context.Context, t *tokenstore.Token) error {
 			}
 		}
 		if !retry {
-			s.dropClaims(ctx, st, tokenstore.Token{})
+			s.abandon(ctx, st)
 			return wrap("save", err)
 		}
 	}
@@ -167,6 +171,7 @@ func (s *Store) insert(ctx context.Context, st *saveState, t tokenstore.Token, k
 	if err := s.catalogAdd(ctx, rec.ID); err != nil {
 		return tokenstore.Token{}, err
 	}
+	st.listed = rec.ID
 	if err := s.createRecord(ctx, rec.ID, string(body)); err != nil {
 		return tokenstore.Token{}, err
 	}
@@ -217,7 +222,7 @@ func (s *Store) verifyClaims(ctx context.Context, st *saveState, id string) erro
 			if err := s.remove(ctx, s.names.record(id), true); err != nil {
 				return err
 			}
-			return errRetryNow
+			return errors.Join(errRetryNow, s.catalogRemove(ctx, id))
 		}
 	}
 	return nil
@@ -246,6 +251,21 @@ func (s *Store) dropClaims(ctx context.Context, st *saveState, res tokenstore.To
 	defer cancel()
 	for _, sec := range drop {
 		_ = s.release(ctx, sec) // best effort, as in update
+	}
+}
+
+// abandon undoes what a failed save wrote: its claims, and the catalog
+// entry of an ID it generated whose record it did not create. (An ID the
+// caller chose may be listed by a concurrent save of the same ID.)
+func (s *Store) abandon(ctx context.Context, st *saveState) {
+	s.dropClaims(ctx, st, tokenstore.Token{})
+	if st.listed == "" || st.listed != st.newID {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if _, ok, err := s.readRecord(ctx, st.listed); err == nil && !ok {
+		_ = s.catalogRemove(ctx, st.listed) // best effort: readers skip it anyway
 	}
 }
 

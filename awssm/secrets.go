@@ -16,13 +16,28 @@ import (
 // maxBatch is the most secret IDs one BatchGetSecretValue call takes.
 const maxBatch = 20
 
-// secret is one version of a secret as read or written: its name, the
-// value, the version ID and when that version was made.
+// secret is one version of a secret as read or written: its name and ARN,
+// the value, the version ID and when that version was made.
+//
+// The ARN ends in six random characters that Secrets Manager draws anew
+// each time a name is created, so it names one incarnation of the secret.
+// Writes that depend on what was read address the secret by ARN: against a
+// secret deleted and created again since, they fail as not found instead
+// of landing on the new one.
 type secret struct {
 	name    string
+	arn     string
 	value   string
 	version string
 	created time.Time
+}
+
+// id returns what to address sec's secret by: its ARN when known.
+func (sec secret) id() string {
+	if sec.arn != "" {
+		return sec.arn
+	}
+	return sec.name
 }
 
 // get reads the current version of name. A secret that does not exist or
@@ -40,6 +55,7 @@ func (s *Store) get(ctx context.Context, name string) (sec secret, ok bool, err 
 	}
 	return secret{
 		name:    name,
+		arn:     aws.ToString(out.ARN),
 		value:   aws.ToString(out.SecretString),
 		version: aws.ToString(out.VersionId),
 		created: aws.ToTime(out.CreatedDate),
@@ -69,6 +85,7 @@ func (s *Store) batchGet(ctx context.Context, names []string) (map[string]secret
 			name := aws.ToString(v.Name)
 			got[name] = secret{
 				name:    name,
+				arn:     aws.ToString(v.ARN),
 				value:   aws.ToString(v.SecretString),
 				version: aws.ToString(v.VersionId),
 				created: aws.ToTime(v.CreatedDate),
@@ -96,13 +113,14 @@ func (s *Store) create(ctx context.Context, name, value string, kind secretKind)
 	if s.opts.KMSKeyID != "" {
 		in.KmsKeyId = aws.String(s.opts.KMSKeyID)
 	}
-	if _, err := s.api.CreateSecret(ctx, in, s.callOpts...); err != nil {
+	out, err := s.api.CreateSecret(ctx, in, s.callOpts...)
+	if err != nil {
 		if hasCode(err, "ResourceExistsException", "InvalidRequestException") {
 			return secret{}, &stateError{errExists, err}
 		}
 		return secret{}, err
 	}
-	return secret{name: name, value: value, version: version, created: s.opts.Now()}, nil
+	return secret{name: name, arn: aws.ToString(out.ARN), value: value, version: version, created: s.opts.Now()}, nil
 }
 
 // put replaces the value of base's secret with value if, and only if, base
@@ -111,17 +129,21 @@ func (s *Store) create(ctx context.Context, name, value string, kind secretKind)
 // can create it; Secrets Manager refuses the others' ClientRequestToken
 // (ResourceExistsException), which put returns as errStale. A writer that
 // read an older version asks for a version ID that exists already and
-// fails the same way. A deleted secret gives errGone.
+// fails the same way. (Writers that would put the same value both succeed,
+// which is harmless for records; markers, tombstones and claims carry a
+// nonce so that exactly one writer wins.) The secret is addressed by the
+// ARN read, so a secret deleted since, or deleted and created again, gives
+// errGone.
 func (s *Store) put(ctx context.Context, base secret, value string) (secret, error) {
 	version := nextVersion(base.version)
 	_, err := s.api.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{
-		SecretId:           aws.String(base.name),
+		SecretId:           aws.String(base.id()),
 		SecretString:       aws.String(value),
 		ClientRequestToken: aws.String(version),
 	}, s.callOpts...)
 	switch {
 	case err == nil:
-		return secret{name: base.name, value: value, version: version, created: s.opts.Now()}, nil
+		return secret{name: base.name, arn: base.arn, value: value, version: version, created: s.opts.Now()}, nil
 	case hasCode(err, "ResourceExistsException"):
 		return secret{}, &stateError{errStale, err}
 	case isGone(err):
@@ -130,11 +152,11 @@ func (s *Store) put(ctx context.Context, base secret, value string) (secret, err
 	return secret{}, err
 }
 
-// remove deletes secret name, at once when force is set and otherwise
-// after the configured recovery window. A secret already gone or already
-// scheduled for deletion counts as removed.
-func (s *Store) remove(ctx context.Context, name string, force bool) error {
-	in := &secretsmanager.DeleteSecretInput{SecretId: aws.String(name)}
+// remove deletes the secret with the given name or ARN, at once when force
+// is set and otherwise after the configured recovery window. A secret
+// already gone or already scheduled for deletion counts as removed.
+func (s *Store) remove(ctx context.Context, secretID string, force bool) error {
+	in := &secretsmanager.DeleteSecretInput{SecretId: aws.String(secretID)}
 	if force {
 		in.ForceDeleteWithoutRecovery = aws.Bool(true)
 	} else {
@@ -160,12 +182,17 @@ func nextVersion(v string) string {
 	return uuidString(h[:16])
 }
 
-func randomVersion() string {
-	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
+func randomVersion() string { return uuidString(randomBytes(16)) }
+
+// nonce returns a random string that makes a written value unique.
+func nonce() string { return fmt.Sprintf("%x", randomBytes(8)) }
+
+func randomBytes(n int) []byte {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
 		panic(fmt.Sprintf("awssm: reading random bytes: %v", err))
 	}
-	return uuidString(b[:])
+	return b
 }
 
 func uuidString(b []byte) string {
