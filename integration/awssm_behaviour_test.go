@@ -19,29 +19,29 @@ import (
 	"github.com/tokenstore-go/tokenstore/awssm"
 )
 
-// raw returns an uncounted client for looking behind the store's back.
-func raw(t *testing.T) *secretsmanager.Client {
+// smRaw returns an uncounted client for looking behind the store's back.
+func smRaw(t *testing.T) *secretsmanager.Client {
 	t.Helper()
-	return secretsmanager.NewFromConfig(awsConfig(t))
+	return secretsmanager.NewFromConfig(smConfig(t))
 }
 
-func recordName(f *fixture, id string) string { return f.s.Prefix() + "token/" + id + "/record" }
+func smRecordName(f *smFixture, id string) string { return f.s.Prefix() + "token/" + id + "/record" }
 
-func indexName(f *fixture, k tokenstore.Key) string {
-	return f.s.Prefix() + "index/" + k.Digest(testPepper)
+func smIndexName(f *smFixture, k tokenstore.Key) string {
+	return f.s.Prefix() + "index/" + k.Digest(smPepper)
 }
 
 func TestAWSSMRecoveryWindow(t *testing.T) {
-	f := newFixture(t, "window", nil)
-	c := raw(t)
-	in := userToken(1)
+	f := newSMFixture(t, "window", nil)
+	c := smRaw(t)
+	in := smToken(1)
 	in.ID = "zoho-user-1"
-	a := mustSave(t, f, in)
+	a := smSave(t, f, in)
 	if err := f.s.DeleteToken(f.ctx, a.ID); err != nil {
 		t.Fatalf("DeleteToken: %v", err)
 	}
 	// The record secret is scheduled for deletion, not gone.
-	d, err := c.DescribeSecret(f.ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(recordName(f, a.ID))})
+	d, err := c.DescribeSecret(f.ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(smRecordName(f, a.ID))})
 	if err != nil || d.DeletedDate == nil {
 		t.Fatalf("DescribeSecret of the deleted record: DeletedDate %v, %v; want a scheduled deletion", d, err)
 	}
@@ -57,12 +57,12 @@ func TestAWSSMRecoveryWindow(t *testing.T) {
 	}
 	// Saving the same ID restores the name and writes the new record.
 	in.AccessToken = "secret-at-again"
-	b := mustSave(t, f, in)
+	b := smSave(t, f, in)
 	got, err := f.s.FindTokenByID(f.ctx, a.ID)
 	if err != nil || got.AccessToken != b.AccessToken {
 		t.Fatalf("FindTokenByID after re-save: %v, %v; want the new record", got, err)
 	}
-	if ids := listIDs(t, f); len(ids) != 1 || ids[0] != a.ID {
+	if ids := smListIDs(t, f); len(ids) != 1 || ids[0] != a.ID {
 		t.Fatalf("GetTokens after re-save: %v; want [%s]", ids, a.ID)
 	}
 
@@ -71,14 +71,14 @@ func TestAWSSMRecoveryWindow(t *testing.T) {
 	if err := f.s.DeleteToken(f.ctx, a.ID); err != nil {
 		t.Fatalf("DeleteToken: %v", err)
 	}
-	if _, err := c.RestoreSecret(f.ctx, &secretsmanager.RestoreSecretInput{SecretId: aws.String(recordName(f, a.ID))}); err != nil {
+	if _, err := c.RestoreSecret(f.ctx, &secretsmanager.RestoreSecretInput{SecretId: aws.String(smRecordName(f, a.ID))}); err != nil {
 		t.Fatalf("RestoreSecret: %v", err)
 	}
 	if _, err := f.s.FindTokenByID(f.ctx, a.ID); !errors.Is(err, tokenstore.ErrNotFound) {
 		t.Fatalf("FindTokenByID after a bare restore: got %v; want ErrNotFound (deletion marker)", err)
 	}
 	prev, err := c.GetSecretValue(f.ctx, &secretsmanager.GetSecretValueInput{
-		SecretId: aws.String(recordName(f, a.ID)), VersionStage: aws.String("AWSPREVIOUS")})
+		SecretId: aws.String(smRecordName(f, a.ID)), VersionStage: aws.String("AWSPREVIOUS")})
 	if err != nil {
 		t.Fatalf("GetSecretValue(AWSPREVIOUS): %v", err)
 	}
@@ -91,12 +91,12 @@ func TestAWSSMRecoveryWindow(t *testing.T) {
 // TestAWSSMDeletedByHand covers a record secret scheduled for deletion
 // outside this package, without a deletion marker.
 func TestAWSSMDeletedByHand(t *testing.T) {
-	f := newFixture(t, "byhand", nil)
-	in := userToken(1)
+	f := newSMFixture(t, "byhand", nil)
+	in := smToken(1)
 	in.ID = "by-hand"
-	a := mustSave(t, f, in)
-	_, err := raw(t).DeleteSecret(f.ctx, &secretsmanager.DeleteSecretInput{
-		SecretId: aws.String(recordName(f, a.ID)), RecoveryWindowInDays: aws.Int64(7)})
+	a := smSave(t, f, in)
+	_, err := smRaw(t).DeleteSecret(f.ctx, &secretsmanager.DeleteSecretInput{
+		SecretId: aws.String(smRecordName(f, a.ID)), RecoveryWindowInDays: aws.Int64(7)})
 	if err != nil {
 		t.Fatalf("DeleteSecret: %v", err)
 	}
@@ -111,7 +111,7 @@ func TestAWSSMDeletedByHand(t *testing.T) {
 	}
 }
 
-func listIDs(t *testing.T, f *fixture) []string {
+func smListIDs(t *testing.T, f *smFixture) []string {
 	t.Helper()
 	all, err := f.s.GetTokens(f.ctx)
 	if err != nil {
@@ -128,22 +128,22 @@ func listIDs(t *testing.T, f *fixture) []string {
 // store made: valid, short enough, not ARN-suffix-like, and free of user
 // names and token values in its name, description and tags.
 func TestAWSSMNameSafety(t *testing.T) {
-	f := newFixture(t, "names", &awssm.Options{ForceDelete: true, Tags: map[string]string{"team": "crm"}})
+	f := newSMFixture(t, "names", &awssm.Options{ForceDelete: true, Tags: map[string]string{"team": "crm"}})
 	var secrets []string
 	for i, v := range []string{"../../etc/passwd", "a/b", "%2e%2e", "nul\x00", "ユーザー@例え.jp", "x-abcdef", strings.Repeat("long", 2500)} {
-		tok := userToken(i)
+		tok := smToken(i)
 		tok.UserName = "user-" + v
 		tok.AccessToken, tok.RefreshToken, tok.GrantToken = "at-"+v, "rt-"+v, "gt-"+v
 		tok.ClientSecret = "cs-" + v
-		mustSave(t, f, tok)
+		smSave(t, f, tok)
 		secrets = append(secrets, tok.UserName, tok.AccessToken, tok.RefreshToken, tok.GrantToken, tok.ClientSecret)
 	}
 	for _, id := range []string{"x-abcdef", "-", strings.Repeat("z", tokenstore.MaxIDLength)} {
-		tok := userToken(100)
+		tok := smToken(100)
 		tok.UserName, tok.ID = "", id
-		mustSave(t, f, tok)
+		smSave(t, f, tok)
 	}
-	out, err := raw(t).ListSecrets(f.ctx, &secretsmanager.ListSecretsInput{
+	out, err := smRaw(t).ListSecrets(f.ctx, &secretsmanager.ListSecretsInput{
 		Filters:    []types.Filter{{Key: types.FilterNameStringTypeName, Values: []string{f.s.Prefix()}}},
 		MaxResults: aws.Int32(100),
 	})
@@ -184,8 +184,8 @@ func TestAWSSMNameSafety(t *testing.T) {
 // TestAWSSMTooLarge checks that an oversized record is refused before any
 // call.
 func TestAWSSMTooLarge(t *testing.T) {
-	f := newFixture(t, "large", &awssm.Options{ForceDelete: true})
-	a := mustSave(t, f, userToken(1))
+	f := newSMFixture(t, "large", &awssm.Options{ForceDelete: true})
+	a := smSave(t, f, smToken(1))
 	huge := strings.Repeat("x", tokenstore.MaxRecordSize)
 	for _, in := range []tokenstore.Token{
 		{UserName: "new-user", AccessToken: huge},
@@ -195,7 +195,7 @@ func TestAWSSMTooLarge(t *testing.T) {
 		var err error
 		all, _, _ := f.count(func() { err = f.s.SaveToken(f.ctx, &in) })
 		if !errors.Is(err, tokenstore.ErrTooLarge) || all != 0 {
-			t.Fatalf("SaveToken(too large): %v after %d calls; want ErrTooLarge and no call", err, all)
+			t.Fatalf("SaveToken(too large): %v after %d smCalls; want ErrTooLarge and no call", err, all)
 		}
 		if !strings.Contains(err.Error(), "65536") {
 			t.Errorf("error %q does not state the limit", err)
@@ -206,18 +206,18 @@ func TestAWSSMTooLarge(t *testing.T) {
 // TestAWSSMRepairsDanglingIndex plays a crash that left a user-name index
 // entry pointing at a record that was never created.
 func TestAWSSMRepairsDanglingIndex(t *testing.T) {
-	f := newFixture(t, "dangling", &awssm.Options{ForceDelete: true, MaxConflictRetries: 2, ConflictBackoff: time.Millisecond})
-	tok := userToken(1)
+	f := newSMFixture(t, "dangling", &awssm.Options{ForceDelete: true, MaxConflictRetries: 2, ConflictBackoff: time.Millisecond})
+	tok := smToken(1)
 	k := tokenstore.Key{Kind: tokenstore.KeyUserName, Value: tok.UserName}
-	_, err := raw(t).CreateSecret(f.ctx, &secretsmanager.CreateSecretInput{
-		Name: aws.String(indexName(f, k)), SecretString: aws.String(`{"id":"ghost"}`)})
+	_, err := smRaw(t).CreateSecret(f.ctx, &secretsmanager.CreateSecretInput{
+		Name: aws.String(smIndexName(f, k)), SecretString: aws.String(`{"id":"ghost"}`)})
 	if err != nil {
 		t.Fatalf("CreateSecret: %v", err)
 	}
 	// A read misses and writes nothing.
 	all, w, _ := f.count(func() { _, err = f.s.FindToken(f.ctx, tokenstore.Token{UserName: tok.UserName}) })
 	if !errors.Is(err, tokenstore.ErrNotFound) || w != 0 || all > 2 {
-		t.Fatalf("FindToken(dangling): %v, %d calls, %d writes; want ErrNotFound, ≤2, 0", err, all, w)
+		t.Fatalf("FindToken(dangling): %v, %d smCalls, %d writes; want ErrNotFound, ≤2, 0", err, all, w)
 	}
 	// While the entry is younger than the claim timeout it may be another
 	// writer's insert in progress: the save backs off.
@@ -226,8 +226,8 @@ func TestAWSSMRepairsDanglingIndex(t *testing.T) {
 		t.Fatalf("SaveToken(fresh dangling entry): got %v; want ErrConflict", err)
 	}
 	// Once it is older, the next save repairs it.
-	later, err := awssm.New(countingClient(t, newCalls()), &awssm.Options{
-		Prefix: f.s.Prefix(), Pepper: testPepper, ForceDelete: true,
+	later, err := awssm.New(smCountingClient(t, newSMCalls()), &awssm.Options{
+		Prefix: f.s.Prefix(), Pepper: smPepper, ForceDelete: true,
 		Now: func() time.Time { return time.Now().Add(awssm.DefaultClaimTimeout + time.Minute) },
 	})
 	if err != nil {
@@ -246,28 +246,28 @@ func TestAWSSMRepairsDanglingIndex(t *testing.T) {
 // TestAWSSMLeftovers plays the other crash leftovers: a catalog ID without
 // a record, and a deletion marker whose secret was never deleted.
 func TestAWSSMLeftovers(t *testing.T) {
-	f := newFixture(t, "leftovers", &awssm.Options{ForceDelete: true})
-	a := mustSave(t, f, userToken(1))
-	c := raw(t)
+	f := newSMFixture(t, "leftovers", &awssm.Options{ForceDelete: true})
+	a := smSave(t, f, smToken(1))
+	c := smRaw(t)
 	// A marker left by a delete that stopped before DeleteSecret.
-	in := userToken(2)
+	in := smToken(2)
 	in.ID = "marked"
-	b := mustSave(t, f, in)
+	b := smSave(t, f, in)
 	_, err := c.PutSecretValue(f.ctx, &secretsmanager.PutSecretValueInput{
-		SecretId: aws.String(recordName(f, b.ID)), SecretString: aws.String(`{"tokenstore":"deleted"}`)})
+		SecretId: aws.String(smRecordName(f, b.ID)), SecretString: aws.String(`{"tokenstore":"deleted"}`)})
 	if err != nil {
 		t.Fatalf("PutSecretValue: %v", err)
 	}
 	if _, err := f.s.FindTokenByID(f.ctx, b.ID); !errors.Is(err, tokenstore.ErrNotFound) {
 		t.Fatalf("FindTokenByID(marker): got %v; want ErrNotFound", err)
 	}
-	if ids := listIDs(t, f); len(ids) != 1 || ids[0] != a.ID {
+	if ids := smListIDs(t, f); len(ids) != 1 || ids[0] != a.ID {
 		t.Fatalf("GetTokens with a marker: %v; want [%s]", ids, a.ID)
 	}
 	// A fresh marker may be a delete in progress: saves back off.
 	b.AccessToken = "secret-at-again"
-	quick, err := awssm.New(countingClient(t, newCalls()), &awssm.Options{
-		Prefix: f.s.Prefix(), Pepper: testPepper, ForceDelete: true, MaxConflictRetries: 1, ConflictBackoff: time.Millisecond})
+	quick, err := awssm.New(smCountingClient(t, newSMCalls()), &awssm.Options{
+		Prefix: f.s.Prefix(), Pepper: smPepper, ForceDelete: true, MaxConflictRetries: 1, ConflictBackoff: time.Millisecond})
 	if err != nil {
 		t.Fatalf("awssm.New: %v", err)
 	}
@@ -276,8 +276,8 @@ func TestAWSSMLeftovers(t *testing.T) {
 		t.Fatalf("SaveToken over a fresh marker: got %v; want ErrConflict", err)
 	}
 	// An old one is a delete that stopped: the save writes over it.
-	later, err := awssm.New(countingClient(t, newCalls()), &awssm.Options{
-		Prefix: f.s.Prefix(), Pepper: testPepper, ForceDelete: true,
+	later, err := awssm.New(smCountingClient(t, newSMCalls()), &awssm.Options{
+		Prefix: f.s.Prefix(), Pepper: smPepper, ForceDelete: true,
 		Now: func() time.Time { return time.Now().Add(awssm.DefaultClaimTimeout + time.Minute) }})
 	if err != nil {
 		t.Fatalf("awssm.New: %v", err)
@@ -296,12 +296,12 @@ func TestAWSSMLeftovers(t *testing.T) {
 // survive, lookups follow the rotation, and losing a compare-and-swap
 // creates no secret version.
 func TestAWSSMNoLostUpdateFewVersions(t *testing.T) {
-	f := newFixture(t, "lostupdate", &awssm.Options{ForceDelete: true})
-	peer, err := awssm.New(countingClient(t, newCalls()), &awssm.Options{Prefix: f.s.Prefix(), Pepper: testPepper, ForceDelete: true})
+	f := newSMFixture(t, "lostupdate", &awssm.Options{ForceDelete: true})
+	peer, err := awssm.New(smCountingClient(t, newSMCalls()), &awssm.Options{Prefix: f.s.Prefix(), Pepper: smPepper, ForceDelete: true})
 	if err != nil {
 		t.Fatalf("awssm.New: %v", err)
 	}
-	a := mustSave(t, f, userToken(1))
+	a := smSave(t, f, smToken(1))
 	const rounds = 8
 	var wg sync.WaitGroup
 	errs := make(chan error, 2*rounds)
@@ -340,8 +340,8 @@ func TestAWSSMNoLostUpdateFewVersions(t *testing.T) {
 	if err := byRT(a.RefreshToken); !errors.Is(err, tokenstore.ErrNotFound) {
 		t.Fatalf("FindToken by the old refresh token: got %v; want ErrNotFound", err)
 	}
-	v, err := raw(t).ListSecretVersionIds(f.ctx, &secretsmanager.ListSecretVersionIdsInput{
-		SecretId: aws.String(recordName(f, a.ID)), IncludeDeprecated: aws.Bool(true)})
+	v, err := smRaw(t).ListSecretVersionIds(f.ctx, &secretsmanager.ListSecretVersionIdsInput{
+		SecretId: aws.String(smRecordName(f, a.ID)), IncludeDeprecated: aws.Bool(true)})
 	if err != nil {
 		t.Fatalf("ListSecretVersionIds: %v", err)
 	}
@@ -365,7 +365,7 @@ func TestAWSSMAPIErrorReachable(t *testing.T) {
 				return next.HandleInitialize(ctx, in)
 			}), middleware.Before)
 	}
-	s, err := awssm.New(secretsmanager.NewFromConfig(awsConfig(t, breakName)), &awssm.Options{Prefix: "tokenstore-it/" + runID + "/apierr/"})
+	s, err := awssm.New(secretsmanager.NewFromConfig(smConfig(t, breakName)), &awssm.Options{Prefix: "tokenstore-it/" + smRunID + "/apierr/"})
 	if err != nil {
 		t.Fatalf("awssm.New: %v", err)
 	}

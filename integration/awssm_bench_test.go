@@ -10,15 +10,15 @@ import (
 )
 
 // BenchmarkAWSSM measures each operation against the endpoint, with the
-// Secrets Manager calls and writes it makes per operation as extra metrics.
+// Secrets Manager smCalls and writes it makes per operation as extra metrics.
 // The namespace holds benchN records.
 //
 //	go test -run '^$' -bench BenchmarkAWSSM -benchtime 200x ./integration
 func BenchmarkAWSSM(b *testing.B) {
 	const benchN = 100
-	c := newCalls()
-	s, err := awssm.New(countingClient(b, c), &awssm.Options{
-		Prefix: "tokenstore-it/" + runID + "/bench/", Pepper: testPepper, ForceDelete: true,
+	c := newSMCalls()
+	s, err := awssm.New(smCountingClient(b, c), &awssm.Options{
+		Prefix: "tokenstore-it/" + smRunID + "/bench/", Pepper: smPepper, ForceDelete: true,
 	})
 	if err != nil {
 		b.Fatalf("awssm.New: %v", err)
@@ -31,7 +31,7 @@ func BenchmarkAWSSM(b *testing.B) {
 	})
 	var recs []tokenstore.Token
 	for i := range benchN {
-		tok := userToken(i)
+		tok := smToken(i)
 		if err := s.SaveToken(ctx, &tok); err != nil {
 			b.Fatalf("SaveToken: %v", err)
 		}
@@ -56,7 +56,7 @@ func BenchmarkAWSSM(b *testing.B) {
 			}
 			b.StopTimer()
 			callsAfter, writesAfter := c.total()
-			b.ReportMetric(float64(callsAfter-callsBefore)/float64(b.N), "calls/op")
+			b.ReportMetric(float64(callsAfter-callsBefore)/float64(b.N), "smCalls/op")
 			b.ReportMetric(float64(writesAfter-writesBefore)/float64(b.N), "writes/op")
 		})
 	}
@@ -85,7 +85,7 @@ func BenchmarkAWSSM(b *testing.B) {
 	var inserted []string
 	run("SaveToken/Insert", func() error {
 		n++
-		tok := userToken(100000 + n)
+		tok := smToken(100000 + n)
 		err := s.SaveToken(ctx, &tok)
 		inserted = append(inserted, tok.ID)
 		return err
@@ -93,7 +93,7 @@ func BenchmarkAWSSM(b *testing.B) {
 	run("DeleteToken", func() error {
 		if len(inserted) == 0 {
 			n++
-			tok := userToken(200000 + n)
+			tok := smToken(200000 + n)
 			b.StopTimer()
 			if err := s.SaveToken(ctx, &tok); err != nil {
 				return err

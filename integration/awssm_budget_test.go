@@ -17,25 +17,25 @@ import (
 	"github.com/tokenstore-go/tokenstore/awssm"
 )
 
-// fixture is a store in a fresh namespace over a counting client.
-type fixture struct {
+// smFixture is a store in a fresh namespace over a counting client.
+type smFixture struct {
 	s   *awssm.Store
-	c   *calls
+	c   *smCalls
 	ctx context.Context
 }
 
-func newFixture(t *testing.T, name string, opts *awssm.Options) *fixture {
+func newSMFixture(t *testing.T, name string, opts *awssm.Options) *smFixture {
 	t.Helper()
-	c := newCalls()
+	c := newSMCalls()
 	var o awssm.Options
 	if opts != nil {
 		o = *opts
 	}
-	o.Prefix = "tokenstore-it/" + runID + "/" + name + "/"
+	o.Prefix = "tokenstore-it/" + smRunID + "/" + name + "/"
 	if o.Pepper == nil {
-		o.Pepper = testPepper
+		o.Pepper = smPepper
 	}
-	s, err := awssm.New(countingClient(t, c), &o)
+	s, err := awssm.New(smCountingClient(t, c), &o)
 	if err != nil {
 		t.Fatalf("awssm.New: %v", err)
 	}
@@ -46,11 +46,11 @@ func newFixture(t *testing.T, name string, opts *awssm.Options) *fixture {
 			t.Errorf("cleanup: DeleteTokens: %v", err)
 		}
 	})
-	return &fixture{s: s, c: c, ctx: ctx}
+	return &smFixture{s: s, c: c, ctx: ctx}
 }
 
-// count runs f and returns the calls and writes it made.
-func (f *fixture) count(fn func()) (all, writes int64, byOp map[string]int64) {
+// count runs f and returns the smCalls and writes it made.
+func (f *smFixture) count(fn func()) (all, writes int64, byOp map[string]int64) {
 	before := f.c.snapshot()
 	fn()
 	byOp = make(map[string]int64)
@@ -58,7 +58,7 @@ func (f *fixture) count(fn func()) (all, writes int64, byOp map[string]int64) {
 		if d := n - before[op]; d > 0 {
 			byOp[op] = d
 			all += d
-			if !isRead(op) {
+			if !smIsRead(op) {
 				writes += d
 			}
 		}
@@ -66,7 +66,7 @@ func (f *fixture) count(fn func()) (all, writes int64, byOp map[string]int64) {
 	return all, writes, byOp
 }
 
-func userToken(i int) tokenstore.Token {
+func smToken(i int) tokenstore.Token {
 	return tokenstore.Token{
 		UserName:     fmt.Sprintf("user-%d@example.com", i),
 		ClientID:     "1000.client",
@@ -79,7 +79,7 @@ func userToken(i int) tokenstore.Token {
 	}
 }
 
-func mustSave(t *testing.T, f *fixture, tok tokenstore.Token) tokenstore.Token {
+func smSave(t *testing.T, f *smFixture, tok tokenstore.Token) tokenstore.Token {
 	t.Helper()
 	if err := f.s.SaveToken(f.ctx, &tok); err != nil {
 		t.Fatalf("SaveToken: %v", err)
@@ -87,7 +87,7 @@ func mustSave(t *testing.T, f *fixture, tok tokenstore.Token) tokenstore.Token {
 	return tok
 }
 
-func opsString(byOp map[string]int64) string {
+func smOps(byOp map[string]int64) string {
 	var parts []string
 	for op, n := range byOp {
 		parts = append(parts, fmt.Sprintf("%s×%d", op, n))
@@ -96,20 +96,20 @@ func opsString(byOp map[string]int64) string {
 	return strings.Join(parts, " ")
 }
 
-// TestAWSSMCallBudget checks the calls each operation makes, uncached,
+// TestAWSSMCallBudget checks the smCalls each operation makes, uncached,
 // against the budget of the awssm documentation, and logs them (run with
 // -v to see the table BENCHMARKS.md quotes).
 func TestAWSSMCallBudget(t *testing.T) {
-	f := newFixture(t, "budget", &awssm.Options{ForceDelete: true})
-	a := mustSave(t, f, userToken(1))
-	mustSave(t, f, userToken(2))
+	f := newSMFixture(t, "budget", &awssm.Options{ForceDelete: true})
+	a := smSave(t, f, smToken(1))
+	smSave(t, f, smToken(2))
 
 	type budget struct {
 		name           string
 		maxCalls, maxW int64
 		run            func() error
 	}
-	miss := userToken(99)
+	miss := smToken(99)
 	n := 0
 	next := func() string { n++; return fmt.Sprintf("secret-at-new-%d", n) }
 	cases := []budget{
@@ -126,7 +126,7 @@ func TestAWSSMCallBudget(t *testing.T) {
 		}},
 		{"FindToken miss by user name", 2, 0, func() error {
 			_, err := f.s.FindToken(f.ctx, tokenstore.Token{UserName: miss.UserName})
-			return ignoreNotFound(err)
+			return smIgnoreNotFound(err)
 		}},
 		{"FindToken by access token (scan, N=2)", 2, 0, func() error {
 			_, err := f.s.FindToken(f.ctx, tokenstore.Token{AccessToken: a.AccessToken})
@@ -159,14 +159,14 @@ func TestAWSSMCallBudget(t *testing.T) {
 				t.Fatalf("%s: %v", c.name, err)
 			}
 		})
-		t.Logf("%-45s %d calls, %d writes: %s", c.name, all, w, opsString(byOp))
+		t.Logf("%-45s %d smCalls, %d writes: %s", c.name, all, w, smOps(byOp))
 		if all > c.maxCalls || w > c.maxW {
-			t.Errorf("%s: got %d calls, %d writes; want at most %d and %d", c.name, all, w, c.maxCalls, c.maxW)
+			t.Errorf("%s: got %d smCalls, %d writes; want at most %d and %d", c.name, all, w, c.maxCalls, c.maxW)
 		}
 	}
 }
 
-func ignoreNotFound(err error) error {
+func smIgnoreNotFound(err error) error {
 	if errors.Is(err, tokenstore.ErrNotFound) {
 		return nil
 	}
@@ -174,13 +174,13 @@ func ignoreNotFound(err error) error {
 }
 
 // TestAWSSMListBudget checks GetTokens and the access-token scan at batch
-// edges: at most ceil(N/20) + 1 calls for N records.
+// edges: at most ceil(N/20) + 1 smCalls for N records.
 func TestAWSSMListBudget(t *testing.T) {
-	f := newFixture(t, "listbudget", &awssm.Options{ForceDelete: true})
+	f := newSMFixture(t, "listbudget", &awssm.Options{ForceDelete: true})
 	saved := 0
 	for _, n := range []int{0, 1, 20, 21, 41} {
 		for ; saved < n; saved++ {
-			mustSave(t, f, userToken(saved))
+			smSave(t, f, smToken(saved))
 		}
 		want := int64((n+19)/20 + 1)
 		var got []tokenstore.Token
@@ -190,9 +190,9 @@ func TestAWSSMListBudget(t *testing.T) {
 				t.Fatalf("GetTokens: %v", err)
 			}
 		})
-		t.Logf("GetTokens N=%-3d %d calls, %d writes: %s", n, all, w, opsString(byOp))
+		t.Logf("GetTokens N=%-3d %d smCalls, %d writes: %s", n, all, w, smOps(byOp))
 		if len(got) != n || all > want || w != 0 {
-			t.Errorf("GetTokens over %d records: %d records, %d calls, %d writes; want %d, at most %d, 0", n, len(got), all, w, n, want)
+			t.Errorf("GetTokens over %d records: %d records, %d smCalls, %d writes; want %d, at most %d, 0", n, len(got), all, w, n, want)
 		}
 		if n == 0 {
 			continue
@@ -203,9 +203,9 @@ func TestAWSSMListBudget(t *testing.T) {
 				t.Fatalf("FindToken by access token: %v", err)
 			}
 		})
-		t.Logf("FindToken by access token N=%-3d %d calls, %d writes: %s", n, all, w, opsString(byOp))
+		t.Logf("FindToken by access token N=%-3d %d smCalls, %d writes: %s", n, all, w, smOps(byOp))
 		if all > want || w != 0 {
-			t.Errorf("access-token scan over %d records: %d calls, %d writes; want at most %d, 0", n, all, w, want)
+			t.Errorf("access-token scan over %d records: %d smCalls, %d writes; want at most %d, 0", n, all, w, want)
 		}
 	}
 }
@@ -224,18 +224,18 @@ func TestAWSSMSecretsPerToken(t *testing.T) {
 		{"scangrant", awssm.Options{ForceDelete: true, ScanGrantTokens: true}, 3},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			f := newFixture(t, "pertoken-"+c.name, &c.opts)
-			a := mustSave(t, f, userToken(1))
+			f := newSMFixture(t, "pertoken-"+c.name, &c.opts)
+			a := smSave(t, f, smToken(1))
 			// An hourly refresh creates no secret and deletes none.
-			before := countSecrets(t, f)
+			before := smCountSecrets(t, f)
 			all, w, byOp := f.count(func() {
 				for i := range 3 {
-					mustSave(t, f, tokenstore.Token{UserName: a.UserName, AccessToken: fmt.Sprintf("secret-at-h%d", i)})
+					smSave(t, f, tokenstore.Token{UserName: a.UserName, AccessToken: fmt.Sprintf("secret-at-h%d", i)})
 				}
 			})
-			t.Logf("3 access-token refreshes: %d calls, %d writes: %s", all, w, opsString(byOp))
-			if byOp["CreateSecret"] != 0 || byOp["DeleteSecret"] != 0 || countSecrets(t, f) != before {
-				t.Fatalf("access-token refreshes created or deleted secrets: %s", opsString(byOp))
+			t.Logf("3 access-token refreshes: %d smCalls, %d writes: %s", all, w, smOps(byOp))
+			if byOp["CreateSecret"] != 0 || byOp["DeleteSecret"] != 0 || smCountSecrets(t, f) != before {
+				t.Fatalf("access-token refreshes created or deleted secrets: %s", smOps(byOp))
 			}
 			if got := before - 1; got != c.wantPerTok {
 				t.Fatalf("a full record takes %d secrets; want %d", got, c.wantPerTok)
@@ -250,10 +250,10 @@ func TestAWSSMSecretsPerToken(t *testing.T) {
 	}
 }
 
-// countSecrets counts the secrets under the fixture's prefix.
-func countSecrets(t *testing.T, f *fixture) int {
+// smCountSecrets counts the secrets under the smFixture's prefix.
+func smCountSecrets(t *testing.T, f *smFixture) int {
 	t.Helper()
-	out, err := raw(t).ListSecrets(f.ctx, &secretsmanager.ListSecretsInput{
+	out, err := smRaw(t).ListSecrets(f.ctx, &secretsmanager.ListSecretsInput{
 		Filters:    []types.Filter{{Key: types.FilterNameStringTypeName, Values: []string{f.s.Prefix()}}},
 		MaxResults: aws.Int32(100),
 	})

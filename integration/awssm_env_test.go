@@ -17,11 +17,11 @@ import (
 	"github.com/aws/smithy-go/middleware"
 )
 
-// awsConfig returns the configuration of the Secrets Manager endpoint given
+// smConfig returns the configuration of the Secrets Manager endpoint given
 // by AWS_ENDPOINT_URL (LocalStack), with an extra middleware when apiOpts is
 // set. Without an endpoint the test is skipped, or fails when
 // TOKENSTORE_INTEGRATION=required.
-func awsConfig(t testing.TB, apiOpts ...func(*middleware.Stack) error) aws.Config {
+func smConfig(t testing.TB, apiOpts ...func(*middleware.Stack) error) aws.Config {
 	t.Helper()
 	if os.Getenv("AWS_ENDPOINT_URL") == "" {
 		if os.Getenv("TOKENSTORE_INTEGRATION") == "required" {
@@ -43,17 +43,17 @@ func awsConfig(t testing.TB, apiOpts ...func(*middleware.Stack) error) aws.Confi
 	return cfg
 }
 
-// calls counts the Secrets Manager operations a client makes, by name. It
+// smCalls counts the Secrets Manager operations a client makes, by name. It
 // counts each operation once, however often the SDK retries it.
-type calls struct {
+type smCalls struct {
 	mu sync.Mutex
 	n  map[string]int64
 }
 
-func newCalls() *calls { return &calls{n: make(map[string]int64)} }
+func newSMCalls() *smCalls { return &smCalls{n: make(map[string]int64)} }
 
 // register adds the counting middleware to a client's stack.
-func (c *calls) register(stack *middleware.Stack) error {
+func (c *smCalls) register(stack *middleware.Stack) error {
 	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("tokenstoreCallCount",
 		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
 			c.mu.Lock()
@@ -64,7 +64,7 @@ func (c *calls) register(stack *middleware.Stack) error {
 }
 
 // snapshot returns the counts so far.
-func (c *calls) snapshot() map[string]int64 {
+func (c *smCalls) snapshot() map[string]int64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	out := make(map[string]int64, len(c.n))
@@ -74,8 +74,8 @@ func (c *calls) snapshot() map[string]int64 {
 	return out
 }
 
-// isRead reports whether a Secrets Manager operation only reads.
-func isRead(op string) bool {
+// smIsRead reports whether a Secrets Manager operation only reads.
+func smIsRead(op string) bool {
 	for _, p := range []string{"Get", "BatchGet", "List", "Describe"} {
 		if strings.HasPrefix(op, p) {
 			return true
@@ -84,25 +84,25 @@ func isRead(op string) bool {
 	return false
 }
 
-// total returns all calls and the writes among them.
-func (c *calls) total() (all, writes int64) {
+// total returns all smCalls and the writes among them.
+func (c *smCalls) total() (all, writes int64) {
 	for op, n := range c.snapshot() {
 		all += n
-		if !isRead(op) {
+		if !smIsRead(op) {
 			writes += n
 		}
 	}
 	return all, writes
 }
 
-// countingClient returns a Secrets Manager client whose calls c counts.
-func countingClient(t testing.TB, c *calls) *secretsmanager.Client {
+// smCountingClient returns a Secrets Manager client whose smCalls c counts.
+func smCountingClient(t testing.TB, c *smCalls) *secretsmanager.Client {
 	t.Helper()
-	return secretsmanager.NewFromConfig(awsConfig(t, c.register))
+	return secretsmanager.NewFromConfig(smConfig(t, c.register))
 }
 
-// runID is unique per test process, so runs never share a prefix.
-var runID = func() string {
+// smRunID is unique per test process, so runs never share a prefix.
+var smRunID = func() string {
 	b := make([]byte, 4)
 	if _, err := rand.Read(b); err != nil {
 		panic(err)

@@ -10,23 +10,23 @@ import (
 	"github.com/tokenstore-go/tokenstore/storetest"
 )
 
-// testPepper is a fixed pepper: tests need no secrecy, only the same
+// smPepper is a fixed pepper: tests need no secrecy, only the same
 // digests from every store of a namespace.
-var testPepper = []byte("tokenstore integration test pepper, not secret")
+var smPepper = []byte("tokenstore integration test pepper, not secret")
 
 // awssmHarness makes stores under a prefix unique to the run and mode,
 // each over its own counting client.
 func awssmHarness(t *testing.T, mode string, opts awssm.Options) storetest.Harness {
 	t.Helper()
-	awsConfig(t)          // skip early without an endpoint
-	var counters sync.Map // *awssm.Store → *calls
+	smConfig(t)          // skip early without an endpoint
+	var counters sync.Map // *awssm.Store → *smCalls
 	return storetest.Harness{
 		NewStore: func(t *testing.T, ns string) tokenstore.Store {
-			c := newCalls()
+			c := newSMCalls()
 			o := opts
-			o.Prefix = "tokenstore-it/" + runID + "/" + mode + "/" + ns + "/"
-			o.Pepper = testPepper
-			s, err := awssm.New(countingClient(t, c), &o)
+			o.Prefix = "tokenstore-it/" + smRunID + "/" + mode + "/" + ns + "/"
+			o.Pepper = smPepper
+			s, err := awssm.New(smCountingClient(t, c), &o)
 			if err != nil {
 				t.Fatalf("awssm.New: %v", err)
 			}
@@ -35,7 +35,7 @@ func awssmHarness(t *testing.T, mode string, opts awssm.Options) storetest.Harne
 		},
 		Writes: func(s tokenstore.Store) int64 {
 			c, _ := counters.Load(s)
-			_, w := c.(*calls).total()
+			_, w := c.(*smCalls).total()
 			return w
 		},
 		Timeout: 3 * time.Minute,
