@@ -195,7 +195,7 @@ func TestAWSSMTooLarge(t *testing.T) {
 		var err error
 		all, _, _ := f.count(func() { err = f.s.SaveToken(f.ctx, &in) })
 		if !errors.Is(err, tokenstore.ErrTooLarge) || all != 0 {
-			t.Fatalf("SaveToken(too large): %v after %d smCalls; want ErrTooLarge and no call", err, all)
+			t.Fatalf("SaveToken(too large): %v after %d calls; want ErrTooLarge and no call", err, all)
 		}
 		if !strings.Contains(err.Error(), "65536") {
 			t.Errorf("error %q does not state the limit", err)
@@ -217,7 +217,7 @@ func TestAWSSMRepairsDanglingIndex(t *testing.T) {
 	// A read misses and writes nothing.
 	all, w, _ := f.count(func() { _, err = f.s.FindToken(f.ctx, tokenstore.Token{UserName: tok.UserName}) })
 	if !errors.Is(err, tokenstore.ErrNotFound) || w != 0 || all > 2 {
-		t.Fatalf("FindToken(dangling): %v, %d smCalls, %d writes; want ErrNotFound, ≤2, 0", err, all, w)
+		t.Fatalf("FindToken(dangling): %v, %d calls, %d writes; want ErrNotFound, ≤2, 0", err, all, w)
 	}
 	// While the entry is younger than the claim timeout it may be another
 	// writer's insert in progress: the save backs off.

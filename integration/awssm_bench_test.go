@@ -10,7 +10,7 @@ import (
 )
 
 // BenchmarkAWSSM measures each operation against the endpoint, with the
-// Secrets Manager smCalls and writes it makes per operation as extra metrics.
+// Secrets Manager calls and writes it makes per operation as extra metrics.
 // The namespace holds benchN records.
 //
 //	go test -run '^$' -bench BenchmarkAWSSM -benchtime 200x ./integration
@@ -56,7 +56,7 @@ func BenchmarkAWSSM(b *testing.B) {
 			}
 			b.StopTimer()
 			callsAfter, writesAfter := c.total()
-			b.ReportMetric(float64(callsAfter-callsBefore)/float64(b.N), "smCalls/op")
+			b.ReportMetric(float64(callsAfter-callsBefore)/float64(b.N), "calls/op")
 			b.ReportMetric(float64(writesAfter-writesBefore)/float64(b.N), "writes/op")
 		})
 	}

@@ -49,7 +49,7 @@ func newSMFixture(t *testing.T, name string, opts *awssm.Options) *smFixture {
 	return &smFixture{s: s, c: c, ctx: ctx}
 }
 
-// count runs f and returns the smCalls and writes it made.
+// count runs f and returns the calls and writes it made.
 func (f *smFixture) count(fn func()) (all, writes int64, byOp map[string]int64) {
 	before := f.c.snapshot()
 	fn()
@@ -96,7 +96,7 @@ func smOps(byOp map[string]int64) string {
 	return strings.Join(parts, " ")
 }
 
-// TestAWSSMCallBudget checks the smCalls each operation makes, uncached,
+// TestAWSSMCallBudget checks the calls each operation makes, uncached,
 // against the budget of the awssm documentation, and logs them (run with
 // -v to see the table BENCHMARKS.md quotes).
 func TestAWSSMCallBudget(t *testing.T) {
@@ -159,9 +159,9 @@ func TestAWSSMCallBudget(t *testing.T) {
 				t.Fatalf("%s: %v", c.name, err)
 			}
 		})
-		t.Logf("%-45s %d smCalls, %d writes: %s", c.name, all, w, smOps(byOp))
+		t.Logf("%-45s %d calls, %d writes: %s", c.name, all, w, smOps(byOp))
 		if all > c.maxCalls || w > c.maxW {
-			t.Errorf("%s: got %d smCalls, %d writes; want at most %d and %d", c.name, all, w, c.maxCalls, c.maxW)
+			t.Errorf("%s: got %d calls, %d writes; want at most %d and %d", c.name, all, w, c.maxCalls, c.maxW)
 		}
 	}
 }
@@ -174,7 +174,7 @@ func smIgnoreNotFound(err error) error {
 }
 
 // TestAWSSMListBudget checks GetTokens and the access-token scan at batch
-// edges: at most ceil(N/20) + 1 smCalls for N records.
+// edges: at most ceil(N/20) + 1 calls for N records.
 func TestAWSSMListBudget(t *testing.T) {
 	f := newSMFixture(t, "listbudget", &awssm.Options{ForceDelete: true})
 	saved := 0
@@ -190,9 +190,9 @@ func TestAWSSMListBudget(t *testing.T) {
 				t.Fatalf("GetTokens: %v", err)
 			}
 		})
-		t.Logf("GetTokens N=%-3d %d smCalls, %d writes: %s", n, all, w, smOps(byOp))
+		t.Logf("GetTokens N=%-3d %d calls, %d writes: %s", n, all, w, smOps(byOp))
 		if len(got) != n || all > want || w != 0 {
-			t.Errorf("GetTokens over %d records: %d records, %d smCalls, %d writes; want %d, at most %d, 0", n, len(got), all, w, n, want)
+			t.Errorf("GetTokens over %d records: %d records, %d calls, %d writes; want %d, at most %d, 0", n, len(got), all, w, n, want)
 		}
 		if n == 0 {
 			continue
@@ -203,9 +203,9 @@ func TestAWSSMListBudget(t *testing.T) {
 				t.Fatalf("FindToken by access token: %v", err)
 			}
 		})
-		t.Logf("FindToken by access token N=%-3d %d smCalls, %d writes: %s", n, all, w, smOps(byOp))
+		t.Logf("FindToken by access token N=%-3d %d calls, %d writes: %s", n, all, w, smOps(byOp))
 		if all > want || w != 0 {
-			t.Errorf("access-token scan over %d records: %d smCalls, %d writes; want at most %d, 0", n, all, w, want)
+			t.Errorf("access-token scan over %d records: %d calls, %d writes; want at most %d, 0", n, all, w, want)
 		}
 	}
 }
@@ -233,7 +233,7 @@ func TestAWSSMSecretsPerToken(t *testing.T) {
 					smSave(t, f, tokenstore.Token{UserName: a.UserName, AccessToken: fmt.Sprintf("secret-at-h%d", i)})
 				}
 			})
-			t.Logf("3 access-token refreshes: %d smCalls, %d writes: %s", all, w, smOps(byOp))
+			t.Logf("3 access-token refreshes: %d calls, %d writes: %s", all, w, smOps(byOp))
 			if byOp["CreateSecret"] != 0 || byOp["DeleteSecret"] != 0 || smCountSecrets(t, f) != before {
 				t.Fatalf("access-token refreshes created or deleted secrets: %s", smOps(byOp))
 			}
@@ -250,7 +250,7 @@ func TestAWSSMSecretsPerToken(t *testing.T) {
 	}
 }
 
-// smCountSecrets counts the secrets under the smFixture's prefix.
+// smCountSecrets counts the secrets under the fixture's prefix.
 func smCountSecrets(t *testing.T, f *smFixture) int {
 	t.Helper()
 	out, err := smRaw(t).ListSecrets(f.ctx, &secretsmanager.ListSecretsInput{

@@ -84,7 +84,7 @@ func smIsRead(op string) bool {
 	return false
 }
 
-// total returns all smCalls and the writes among them.
+// total returns all calls and the writes among them.
 func (c *smCalls) total() (all, writes int64) {
 	for op, n := range c.snapshot() {
 		all += n
@@ -95,7 +95,7 @@ func (c *smCalls) total() (all, writes int64) {
 	return all, writes
 }
 
-// smCountingClient returns a Secrets Manager client whose smCalls c counts.
+// smCountingClient returns a Secrets Manager client whose calls c counts.
 func smCountingClient(t testing.TB, c *smCalls) *secretsmanager.Client {
 	t.Helper()
 	return secretsmanager.NewFromConfig(smConfig(t, c.register))

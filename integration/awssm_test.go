@@ -18,8 +18,8 @@ var smPepper = []byte("tokenstore integration test pepper, not secret")
 // each over its own counting client.
 func awssmHarness(t *testing.T, mode string, opts awssm.Options) storetest.Harness {
 	t.Helper()
-	smConfig(t)          // skip early without an endpoint
-	var counters sync.Map // *awssm.Store → *smCalls
+	smConfig(t)           // skip early without an endpoint
+	var counters sync.Map // *awssm.Store → *calls
 	return storetest.Harness{
 		NewStore: func(t *testing.T, ns string) tokenstore.Store {
 			c := newSMCalls()
