@@ -72,17 +72,16 @@ const howTo = `provide servers in one of these ways:
   - given endpoints: AWS_ENDPOINT_URL (Secrets Manager, e.g. LocalStack) and VAULT_ADDR + VAULT_TOKEN (Vault);
     in this repository: scripts/testenv.sh up && eval "$(scripts/testenv.sh env)"
   - a Docker engine that testcontainers-go can reach (DOCKER_HOST or /var/run/docker.sock),
-    which pulls ` + DefaultLocalStackImage + ` and ` + DefaultVaultImage + `
-set ` + EnvRequired + `=required to fail instead of skip`
+    which pulls ` + DefaultLocalStackImage + ` and ` + DefaultVaultImage
 
 // unavailable skips t, or fails it when Required.
 func unavailable(t testing.TB, why string) {
 	t.Helper()
 	msg := "integration: " + why + "\n" + howTo
 	if Required() {
-		t.Fatal(msg)
+		t.Fatal(msg + "\n(failing, not skipping: " + EnvRequired + "=required)")
 	}
-	t.Skip(msg)
+	t.Skip(msg + "\n(set " + EnvRequired + "=required to fail instead of skip)")
 }
 
 // image returns the image named by env, or def.
