@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"os"
 
 	"github.com/tokenstore-go/tokenstore"
@@ -13,6 +14,9 @@ import (
 // quickstart/, removed again when the walk-through ends.
 func init() {
 	stores["vault"] = func(ctx context.Context) (tokenstore.Store, func(), error) {
+		if os.Getenv("VAULT_ADDR") == "" {
+			return nil, nil, errors.New("store vault is not configured: set VAULT_ADDR and VAULT_TOKEN; see scripts/testenv.sh env")
+		}
 		s, err := vault.FromEnv(&vault.Options{Mount: os.Getenv("TOKENSTORE_VAULT_MOUNT"), Prefix: "quickstart"})
 		if err != nil {
 			return nil, nil, err
