@@ -194,7 +194,11 @@ var concurrencyCases = []testCase{
 		}
 	}, true},
 	{"Concurrency/ReadersSeeWholeRecords", func(t *testing.T, e *env) {
-		base := save(t, e, e.s, e.token(1))
+		base := e.token(1)
+		// Every version of the record, this first one included, has an
+		// APIDomain made from its access token, so a mix is detectable.
+		base.APIDomain = "https://" + base.AccessToken + ".example.com"
+		base = save(t, e, e.s, base)
 		var wg sync.WaitGroup
 		stop := make(chan struct{})
 		torn := make(chan string, 1)

@@ -32,3 +32,15 @@ func TestUnknownStore(t *testing.T) {
 		t.Fatalf("openStore(redis) error %v; want one listing the known stores", err)
 	}
 }
+
+func TestUnconfiguredStores(t *testing.T) {
+	for _, name := range []string{"awssm", "vault"} {
+		for _, v := range []string{"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "VAULT_ADDR"} {
+			t.Setenv(v, "")
+		}
+		_, _, err := openStore(context.Background(), name)
+		if err == nil || !strings.Contains(err.Error(), "not configured") {
+			t.Errorf("openStore(%s) without configuration: error %v; want a clear 'not configured'", name, err)
+		}
+	}
+}

@@ -1,0 +1,173 @@
+// Package awssm is a tokenstore.Store on AWS Secrets Manager, through
+// aws-sdk-go-v2, for Lambda functions and containers with no local disk.
+// Any number of Store values and processes sharing a prefix behave as one
+// store, with every guarantee of the tokenstore contract.
+//
+//	store, err := awssm.New(secretsmanager.NewFromConfig(cfg), &awssm.Options{
+//		Prefix: "myapp/prod/",
+//		Pepper: pepper, // 32 random bytes kept outside Secrets Manager
+//	})
+//
+// New makes no network call, which keeps Lambda cold starts cheap; FromEnv
+// builds the client from the environment (AWS_ENDPOINT_URL reaches
+// LocalStack). Both take the client's retryer for throttling and transient
+// errors, or Options.Retryer.
+//
+// # Layout
+//
+// Under the prefix P, a namespace holds three kinds of secret:
+//
+//	P token/<ID>/record   the record, as tokenstore.EncodeRecord writes it
+//	P index/<digest>      one lookup key: {"id":"<ID>"}
+//	P catalog/00 … /19    the IDs of the records, sharded by a hash of the ID
+//
+// The record is named by its ID: FindTokenByID is one GetSecretValue. User
+// names, refresh tokens and grant tokens each get an index secret named by
+// the key's digest (tokenstore.Key.Digest with Options.Pepper), so FindToken
+// by any of them is two GetSecretValue calls; the store then checks that
+// the record still holds the key (tokenstore.Key.Matches), so a stale entry
+// is a miss and never the wrong record.
+//
+// Access tokens change every hour. An index per access token would create
+// and delete a secret at every refresh (billed, rate-limited, and leaving
+// names pending deletion), so they get none: FindToken by access token
+// scans the namespace, reading the catalog in one BatchGetSecretValue and
+// then the records 20 per call in ID order, stopping at the first batch
+// holding a match. That is at most 1 + ceil(N/20) calls for N records (51
+// for 1,000), and it is how the Zoho SDKs' access-token rule is served.
+// GetTokens is the same read of everything: 1 + ceil(N/20) calls.
+//
+// The catalog exists so that GetTokens, DeleteTokens and that scan never
+// depend on ListSecrets, which can lag minutes behind writes. Its 20 shards
+// spread the writes of inserts and deletes and are read in one call. Each
+// shard holds up to about 1,800 IDs, so a namespace holds up to about
+// 36,000 records; a full shard refuses inserts with tokenstore.ErrTooLarge.
+//
+// Names are built from the prefix, IDs (tokenstore.ValidateID admits
+// [A-Za-z0-9_-] only) and hexadecimal digests, so no input can add a path
+// segment or leave the prefix. Every name ends in a fixed part of at least
+// seven characters whose first is not '-', so none ends in '-' and six
+// characters, which Secrets Manager would take for the random suffix of an
+// ARN. The longest name, with the longest prefix Options accepts and a
+// 64-character ID, is 512 characters, the limit. Descriptions are fixed
+// text and the only tags are Options.Tags.
+//
+// IDs appear in names: let the store generate them (tokenstore.NewID), or
+// never derive them from user names or tokens.
+//
+// # Secrets per record, and cost
+//
+// A record takes one secret, plus one for each of user name, refresh token
+// and grant token that it holds (grant and refresh tokens count only with a
+// client ID, as in tokenstore.Keys):
+//
+//	user name + refresh token + grant token   4 (3 with Options.ScanGrantTokens)
+//	user name + refresh token                 3
+//	refresh token only                        2
+//
+// A namespace adds up to 20 catalog shards. At list price ($0.40 per secret
+// a month) 1,000 users with grant tokens cost $1,608 a month, $1,208 with
+// ScanGrantTokens or without grant tokens; the README has the table.
+//
+// Three secrets for a record with all four keys cannot be had within the
+// call budget: each key must lead to the record in at most two calls, so
+// each needs a secret whose name follows from that key alone, and the ID's
+// secret must hold the record itself for a one-call FindTokenByID. A
+// secret has one name, hence four. Options.ScanGrantTokens trades the grant
+// token's secret for a scan on lookups by grant token, which the Zoho SDKs
+// make only when the application does not know the user name.
+//
+// Writes: refreshing an access token is one PutSecretValue on the record,
+// which makes one version: 24 a day for hourly tokens, well under the
+// hundred or so versions a day a secret can take. It creates and deletes no
+// secret. A save that changes nothing writes nothing. Saving a record whose
+// lookup keys do not change takes 2 calls by ID and 3 by user name, grant
+// or refresh token, one of them a write; BENCHMARKS.md has the measured
+// counts. A refresh token that rotates moves its index entry: one secret
+// created and one deleted per rotation.
+//
+// # Threat model of the digests
+//
+// Index names are HMAC-SHA256, keyed by Options.Pepper, of the key's kind,
+// client ID and value. Access, refresh and grant tokens are long random
+// strings: their digests reveal nothing, pepper or not. User names are
+// usually e-mail addresses, which can be guessed: without a pepper, anyone
+// allowed to list secret names (secretsmanager:ListSecrets cannot be
+// limited to a prefix) can hash a candidate address and see whether that
+// user has a record. With a pepper that lives outside Secrets Manager (an
+// encrypted Lambda environment variable, an SSM parameter) the test needs
+// the pepper. The digest hides names only: whoever may read the secrets
+// reads the records, which hold the user name. Changing the pepper orphans
+// every index entry; move to a new prefix instead and save the records
+// there.
+//
+// # Concurrency
+//
+// The guarantees rest on three atomic operations of Secrets Manager, never
+// on a read followed by a write:
+//
+//   - CreateSecret refuses an existing name. Claiming the index entry of a
+//     key creates it, so of concurrent inserts with the same user name,
+//     grant or refresh token exactly one claims it; the others find the
+//     winner's record and merge into it (or fail with
+//     tokenstore.ErrDuplicate when a save would give one record another's
+//     user name). Inserts keyed by an access token, which has no lasting
+//     index, hold a claim on one just until their record exists.
+//   - PutSecretValue refuses a ClientRequestToken already used for another
+//     value. Every update derives the new version's ID from the version it
+//     read, so of all writers that read a version only the first can
+//     replace it: a compare-and-swap in one write. A loser rereads, merges
+//     again and retries, so concurrent saves that set different fields of a
+//     record all survive; losing makes no version.
+//   - A secret's ARN changes when its name is deleted and created again.
+//     Writes that depend on a read address the secret by the ARN read, so
+//     they cannot land on a newer secret of the same name.
+//
+// Updates claim the index entries of keys a record gains before writing it,
+// and release those of keys it loses after (with a compare-and-swap to a
+// tombstone, then a deletion, so a claim made meanwhile is left alone). An
+// insert claims its entries, lists the ID in the catalog, then creates the
+// record; a delete writes a deletion marker over the record (deciding
+// between it and concurrent updates), deletes it, then its entries and its
+// catalog entry. A crash between calls therefore leaves only entries that
+// point at a missing record or at a record that no longer holds the key, a
+// catalog ID without a record, or a marker that was not deleted: readers
+// treat each as a miss, and no read repairs anything. The next write that
+// needs such an entry takes it over once it is older than
+// Options.ClaimTimeout (default 30 seconds): until then it may belong to a
+// writer between its calls, and saves of that key back off and finally
+// return tokenstore.ErrConflict, which means nothing was written and the
+// save may be retried. The timeout must exceed the longest save plus the
+// clock skew between writers; an insert that took longer than half of it
+// checks its claims and starts over if one was taken.
+//
+// Reads never write: FindToken, FindTokenByID and GetTokens only call
+// GetSecretValue and BatchGetSecretValue.
+//
+// DeleteTokens is for clearing a namespace, not for running alongside
+// saves into it: it deletes index entries without compare-and-swap. It
+// also lists the prefix (ListSecrets, possibly lagging) to remove what
+// crashes left outside the catalog.
+//
+// # Deletion
+//
+// DeleteToken deletes the record secret at once with Options.ForceDelete,
+// and otherwise schedules its deletion after Options.RecoveryWindowDays
+// (default 7). A secret pending deletion reads as not found, and saving a
+// record with its ID restores the secret and writes the new record over it.
+// To recover a deleted record by hand, restore the secret and read its
+// AWSPREVIOUS version (AWSCURRENT is the deletion marker), then save that
+// record. Index and catalog secrets are always deleted at once.
+//
+// # Errors
+//
+// Errors read "awssm: <operation>: <cause>" and never contain a token or a
+// user name. They wrap the tokenstore sentinels: ErrNotFound (also for a
+// record pending deletion), ErrInvalidToken and ErrTooLarge (both before
+// any call; the 64 KiB limit of a secret value is tokenstore.MaxRecordSize),
+// ErrDuplicate, ErrConflict (after Options.MaxConflictRetries) and
+// ErrCorrupt. Errors from Secrets Manager stay reachable with errors.As,
+// as smithy.APIError or the types in service/secretsmanager/types, also
+// when wrapped in ErrConflict; a cancelled or expired context surfaces as
+// an error wrapping ctx.Err().
+package awssm

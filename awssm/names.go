@@ -1,0 +1,105 @@
+package awssm
+
+import (
+	"fmt"
+	"hash/fnv"
+	"strings"
+
+	"github.com/tokenstore-go/tokenstore"
+)
+
+// catalogShards is how many catalog secrets a namespace may have. It equals
+// the BatchGetSecretValue limit, so one call reads the whole catalog.
+const catalogShards = maxBatch
+
+// The kinds of secret a store creates, as told apart by name.
+type secretKind int
+
+const (
+	kindNone secretKind = iota
+	kindRecord
+	kindIndex
+	kindCatalog
+)
+
+// Descriptions put on created secrets: fixed text, never token data.
+var descriptions = map[secretKind]string{
+	kindRecord:  "tokenstore: OAuth token record",
+	kindIndex:   "tokenstore: lookup index entry",
+	kindCatalog: "tokenstore: record catalog shard",
+}
+
+// names derives every secret name of a namespace. The layout:
+//
+//	<prefix>token/<id>/record    one record, encoded by tokenstore.EncodeRecord
+//	<prefix>index/<hex digest>   one lookup key → the ID of its record
+//	<prefix>catalog/<00..19>     the IDs of the records, sharded by ID
+//
+// IDs pass tokenstore.ValidateID and digests are 64 hex characters, so no
+// input can add a path segment or leave the prefix. Every name ends in a
+// fixed part of at least 7 characters whose first is not '-', so no name
+// ends in '-' plus 6 characters, which Secrets Manager would take for the
+// random suffix of an ARN.
+type names struct {
+	prefix string
+	pepper []byte
+}
+
+func (n names) record(id string) string { return n.prefix + "token/" + id + "/record" }
+
+func (n names) index(k tokenstore.Key) string { return n.prefix + "index/" + k.Digest(n.pepper) }
+
+func (n names) catalog(shard int) string { return fmt.Sprintf("%scatalog/%02d", n.prefix, shard) }
+
+// catalogAll returns the names of every catalog shard.
+func (n names) catalogAll() []string {
+	out := make([]string, catalogShards)
+	for i := range out {
+		out[i] = n.catalog(i)
+	}
+	return out
+}
+
+// shard returns the catalog shard that lists id.
+func shard(id string) int {
+	h := fnv.New32a()
+	h.Write([]byte(id))
+	return int(h.Sum32() % catalogShards)
+}
+
+// kind tells what a secret named name is to this namespace, and kindNone
+// for names it did not make (such as those of a longer prefix).
+func (n names) kind(name string) secretKind {
+	rest, ok := strings.CutPrefix(name, n.prefix)
+	if !ok {
+		return kindNone
+	}
+	switch {
+	case strings.HasPrefix(rest, "token/") && strings.HasSuffix(rest, "/record"):
+		id := strings.TrimSuffix(strings.TrimPrefix(rest, "token/"), "/record")
+		if tokenstore.ValidateID(id) == nil {
+			return kindRecord
+		}
+	case strings.HasPrefix(rest, "index/"):
+		if d := strings.TrimPrefix(rest, "index/"); len(d) == 64 && isLowerHex(d) {
+			return kindIndex
+		}
+	case strings.HasPrefix(rest, "catalog/"):
+		d := strings.TrimPrefix(rest, "catalog/")
+		if len(d) == 2 && isDigit(d[0]) && isDigit(d[1]) && int(d[0]-'0')*10+int(d[1]-'0') < catalogShards {
+			return kindCatalog
+		}
+	}
+	return kindNone
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+func isLowerHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}

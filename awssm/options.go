@@ -1,0 +1,155 @@
+package awssm
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+)
+
+// Defaults for the zero fields of Options.
+const (
+	DefaultPrefix             = "tokenstore/"
+	DefaultRecoveryWindowDays = 7
+	DefaultMaxConflictRetries = 10
+	DefaultConflictBackoff    = 20 * time.Millisecond
+	DefaultClaimTimeout       = 30 * time.Second
+)
+
+// maxPrefixLen leaves room under the 512-character name limit for the
+// longest name the store derives: "token/" + a 64-character ID + "/record".
+const maxPrefixLen = 512 - len("token/") - 64 - len("/record")
+
+// Options configures a Store. A nil *Options means every default; a zero
+// field means that field's default.
+type Options struct {
+	// Prefix starts the name of every secret the store creates and is its
+	// namespace: stores with different prefixes never see each other's
+	// records. Characters [A-Za-z0-9/_+=.@-]; a missing trailing "/" is
+	// added. Default DefaultPrefix. IAM policies scope to it (see README).
+	Prefix string
+
+	// Pepper keys the HMAC that turns user names and tokens into index
+	// names (tokenstore.Key.Digest). Without it, anyone who can list secret
+	// names can confirm a guessed user name. Use 32 random bytes kept
+	// outside Secrets Manager, the same for every process sharing the
+	// prefix; changing it orphans the existing indexes.
+	Pepper []byte
+
+	// KMSKeyID encrypts new secrets with this key (ID, ARN or alias)
+	// instead of the account's aws/secretsmanager key.
+	KMSKeyID string
+
+	// Tags are put on every secret the store creates. They need
+	// secretsmanager:TagResource. Never derived from token data.
+	Tags map[string]string
+
+	// ScanGrantTokens gives grant tokens no index secret: a record then
+	// takes at most 3 secrets instead of 4, and FindToken by grant token
+	// scans the namespace (1 + ceil(N/20) calls) like a lookup by access
+	// token. Worth it when lookups by grant token are rare, as when the
+	// application always knows the user name. Every store of a prefix must
+	// use the same setting; switching it on leaves the existing grant
+	// indexes unused until DeleteToken, switching it off leaves records
+	// saved meanwhile unfound by grant token until saved with it again.
+	ScanGrantTokens bool
+
+	// ForceDelete deletes record secrets at once instead of scheduling their
+	// deletion. Index and catalog secrets are always deleted at once.
+	ForceDelete bool
+
+	// RecoveryWindowDays is how long a deleted record stays restorable when
+	// ForceDelete is false: 7 to 30. Default DefaultRecoveryWindowDays.
+	RecoveryWindowDays int
+
+	// Retryer, if set, replaces the client's retryer for this store's
+	// calls. Throttling and transient errors are retried by it. Nil keeps
+	// the client's (standard: 3 attempts with backoff).
+	Retryer aws.Retryer
+
+	// MaxConflictRetries bounds how often one SaveToken retries after losing
+	// a compare-and-swap race or meeting another writer's unfinished claim
+	// before it returns tokenstore.ErrConflict. Default
+	// DefaultMaxConflictRetries.
+	MaxConflictRetries int
+
+	// ConflictBackoff is the first pause between conflict retries; it
+	// doubles each retry up to 64 times itself, with jitter. Default
+	// DefaultConflictBackoff.
+	ConflictBackoff time.Duration
+
+	// ClaimTimeout is how long an index entry pointing at a missing or
+	// mismatching record is taken for another writer's operation in
+	// progress before it is treated as left by a crash and repaired. It
+	// must exceed the longest SaveToken plus the clock skew between
+	// writers. Default DefaultClaimTimeout.
+	ClaimTimeout time.Duration
+
+	// Now returns the current time. Default time.Now. Tests inject a clock.
+	Now func() time.Time
+}
+
+// withDefaults returns a validated copy of o with defaults filled in.
+func (o *Options) withDefaults() (Options, error) {
+	var c Options
+	if o != nil {
+		c = *o
+	}
+	if c.Prefix == "" {
+		c.Prefix = DefaultPrefix
+	}
+	if c.Prefix[len(c.Prefix)-1] != '/' {
+		c.Prefix += "/"
+	}
+	if err := validPrefix(c.Prefix); err != nil {
+		return c, err
+	}
+	if c.RecoveryWindowDays == 0 {
+		c.RecoveryWindowDays = DefaultRecoveryWindowDays
+	}
+	if c.RecoveryWindowDays < 7 || c.RecoveryWindowDays > 30 {
+		return c, fmt.Errorf("RecoveryWindowDays %d is outside 7 to 30", c.RecoveryWindowDays)
+	}
+	if c.MaxConflictRetries == 0 {
+		c.MaxConflictRetries = DefaultMaxConflictRetries
+	}
+	if c.ConflictBackoff == 0 {
+		c.ConflictBackoff = DefaultConflictBackoff
+	}
+	if c.ClaimTimeout == 0 {
+		c.ClaimTimeout = DefaultClaimTimeout
+	}
+	if c.MaxConflictRetries < 0 || c.ConflictBackoff < 0 || c.ClaimTimeout < 0 {
+		return c, errors.New("negative MaxConflictRetries, ConflictBackoff or ClaimTimeout")
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	return c, nil
+}
+
+// validPrefix checks a normalised prefix against the secret name rules.
+func validPrefix(p string) error {
+	switch {
+	case len(p) > maxPrefixLen:
+		return fmt.Errorf("prefix longer than %d characters", maxPrefixLen)
+	case p[0] == '/':
+		return errors.New("prefix starts with /")
+	}
+	for i := 0; i < len(p); i++ {
+		if !nameByte(p[i]) {
+			return fmt.Errorf("prefix has a character other than [A-Za-z0-9/_+=.@-] at byte %d", i)
+		}
+		if p[i] == '/' && i > 0 && p[i-1] == '/' {
+			return errors.New("prefix has an empty path segment")
+		}
+	}
+	return nil
+}
+
+// nameByte reports whether c may appear in a secret name.
+func nameByte(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
+		c == '/' || c == '_' || c == '+' || c == '=' || c == '.' || c == '@' || c == '-'
+}

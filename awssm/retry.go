@@ -1,0 +1,48 @@
+package awssm
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"time"
+)
+
+// Outcomes that make a save start over from its lookup.
+var (
+	// errBusy: another writer is between the calls of its operation.
+	errBusy = errors.New("another writer is between its calls")
+	// errRetryNow: what was looked up changed; look again at once.
+	errRetryNow = errors.New("lookup result changed")
+)
+
+// retryable reports whether a save attempt that failed with err may start
+// over, and whether it should pause first.
+func retryable(err error) (retry, pause bool) {
+	switch {
+	case errors.Is(err, errRetryNow), errors.Is(err, errExists):
+		return true, false
+	case errors.Is(err, errBusy), errors.Is(err, errStale), errors.Is(err, errGone):
+		return true, true
+	}
+	return false, false
+}
+
+// pause waits before conflict retry attempt (0-based): ConflictBackoff
+// doubled per attempt up to 64 times, with full jitter so that writers that
+// collided spread out. It returns early with ctx's error.
+func (s *Store) pause(ctx context.Context, attempt int) error {
+	base := s.opts.ConflictBackoff
+	if base <= 0 {
+		return ctx.Err()
+	}
+	d := base << min(attempt, 6)
+	d = d/2 + rand.N(d/2+1)
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

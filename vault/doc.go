@@ -1,0 +1,215 @@
+// Package vault keeps OAuth tokens in a HashiCorp Vault KV secrets engine,
+// version 2 (the default) or version 1, through
+// github.com/hashicorp/vault/api. Store implements tokenstore.Store and
+// passes the tokenstore conformance suite against a real Vault, on both KV
+// versions, with a token that holds only the policy Policy returns.
+//
+//	client, err := api.NewClient(api.DefaultConfig()) // VAULT_ADDR, VAULT_TOKEN, ...
+//	store, err := vault.New(client, &vault.Options{Mount: "secret", Prefix: "apps/crm"})
+//
+// The package name is the same as that of HashiCorp's newer client,
+// github.com/hashicorp/vault-client-go. A file that imports both names one
+// of them:
+//
+//	import (
+//		vaultclient "github.com/hashicorp/vault-client-go"
+//		tsvault "github.com/tokenstore-go/tokenstore/vault"
+//	)
+//
+// New takes the *api.Client you built and makes no request; FromEnv builds
+// one from VAULT_ADDR, VAULT_TOKEN, VAULT_NAMESPACE and the other variables
+// of the vault CLI. A Vault Enterprise namespace set on the client
+// (VAULT_NAMESPACE, api.Client.SetNamespace or WithNamespace) applies to
+// every request.
+//
+// # Layout
+//
+// Everything lives below Options.Prefix on the mount (paths as the KV API
+// names them, without data/ or metadata/):
+//
+//	<prefix>/records/<id>                        the record: {"record": "<versioned JSON envelope>"}
+//	<prefix>/index/user_name/<digest>            {"id": "<id>"}
+//	<prefix>/index/access_token/<digest>         {"id": "<id>"}
+//	<prefix>/index/grant_token/<digest>          {"id": "<id>"}  (grant token + client ID)
+//	<prefix>/index/refresh_token/<digest>        {"id": "<id>"}  (refresh token + client ID)
+//
+// A record with every key set is five paths. IDs pass
+// tokenstore.ValidateID; digests are tokenstore.Key.Digest with
+// Options.Pepper, 64 hex characters. So no path holds a token value or a
+// user name, and no input (slashes, dot segments, percent-encoding,
+// unicode, megabytes) can leave the prefix. Records are encoded with
+// tokenstore.EncodeRecord, whose 64 KiB limit is checked before any request.
+// Index entries hold only an ID.
+//
+// # Cost
+//
+// Requests per operation, each one HTTP round trip, none of them cached
+// (measured against Vault 1.21 by the integration tests; put package cache
+// in front to save reads):
+//
+//	FindTokenByID, FindToken by ID          1 read
+//	FindToken by any other key              2 reads (index entry, record); a miss is 1
+//	SaveToken, existing record, same keys   3: 2 reads and 1 check-and-set write (2 by ID)
+//	SaveToken, new access token             6: 2 reads, 2 writes (new entry, record),
+//	                                          then 1 read and 1 delete for the old entry
+//	SaveToken, insert with 4 keys           6: 1 read, 4 entry writes, 1 record write
+//	GetTokens                               1 LIST + 1 read per record, Options.ReadParallelism at once
+//	DeleteToken, 4 keys                     11: read, tombstone, 4 × (read, destroy), remove
+//	DeleteTokens                            5 LISTs + 1 delete per path
+//
+// Finds and GetTokens never write. On KV version 1, a write that must not
+// overwrite (a new index entry, a new record) reads first, adding one read:
+// an insert with 4 keys is 11 requests there, a new access token 7.
+//
+// # Concurrency
+//
+// A Store is safe for concurrent use. Inside one Store, saves of the same
+// lookup key take turns, which only saves round trips.
+//
+// On KV version 2, any number of Store values in any number of processes
+// may share a prefix. Every write is a check-and-set (so the store works on
+// mounts with cas_required): index entries are created with cas=0 and
+// records are created with cas=0 and updated with the version that was
+// read. Hence
+//
+//   - concurrent saves of one user name, access token, or grant or refresh
+//     token with its client produce one record: the first to create the
+//     index entry owns the key, and the others find that record and merge
+//     into it;
+//   - concurrent saves that set different fields of one record all survive:
+//     a save whose record changed since it read it is refused, re-reads and
+//     merges again;
+//   - a save that keeps losing retries with jittered exponential backoff
+//     (Options.RetryDelay up to Options.MaxRetryDelay) and after
+//     Options.MaxAttempts fails with tokenstore.ErrConflict, having written
+//     no record.
+//
+// Index entries are written before the record they point to, and every
+// lookup checks the record it reaches with tokenstore.Key.Matches. A
+// crash or error between the requests of one operation therefore never
+// loses a stored record and never makes a lookup return the wrong one:
+//
+//   - an entry that names a record that does not exist (an insert in
+//     flight, or one that stopped before its record write) reads as a miss.
+//     A save of that key waits a few backoff rounds for the insert to
+//     finish; if it does not, the save retires the dead ID with a
+//     create-only tombstone (so a late writer of that ID fails) and takes
+//     the entry over. Correctness does not depend on the timing: taking
+//     over too early only makes the slow writer retry into the new record;
+//   - an entry that names a record without that key any more (the key
+//     moved on, or a cleanup did not finish) reads as a miss; the next save
+//     of the key takes the entry over with a check-and-set write;
+//   - reads never repair anything: finds and GetTokens make no write.
+//
+// Deleted IDs are not reused by the store: a save that meets a deleted or
+// retired ID inserts at a new one.
+//
+// When a save gives a record a key whose entry names a record not yet
+// written by another writer, it retires that ID at once, so that the other
+// insert fails and retries into this record instead of completing as a
+// second record with the same user name.
+//
+// Entries of keys a record loses (an access token replaced by the hourly
+// refresh) are deleted after the record is written, if they still name it.
+// KV v2 has no conditional delete of a path, so there is one narrow race
+// left: a writer that saves that very old value again at the same moment
+// may lose the entry it just claimed; the record then stays readable by ID
+// and by its other keys. Token values do not come back in practice. For a
+// user name, which can come back at any moment, the entry's version is
+// destroyed instead, which is conditional (see DeleteToken below).
+//
+// On KV version 1 there is no check-and-set. Within one Store value all
+// writes are serialized, so one process with one Store has every guarantee
+// above. Across processes (or Store values) sharing a prefix, v1 guarantees
+// only what a single writer sees: concurrent saves of one new user may
+// create two records, concurrent updates of one record may lose one of
+// them, and a create-only write is emulated by a read before the write.
+// The conformance suite's single-writer cases pass on v1; its multi-writer
+// cases are skipped there for this reason. Use KV version 2 when several
+// processes write.
+//
+// # Deletion
+//
+// DeleteToken first replaces the record with a tombstone (a check-and-set
+// write, so it cannot overwrite an update it did not see), which makes the
+// record read as not found at once. It then destroys the current version of
+// each index entry that still names the record and removes the record's
+// metadata with every version, so no token material remains in Vault's
+// version history and creating the same keys again works (a cas=0 write
+// after a mere soft delete would fail). The destroyed index entries stay as
+// empty paths holding no data; the next save of that key reuses them, and
+// DeleteTokens removes them. If DeleteToken stops half-way, the tombstone
+// lists what is left to do: the next DeleteToken of the ID finishes it,
+// and so does a SaveToken by that ID once it has waited a few backoff
+// rounds for the delete to finish on its own.
+//
+// A latest version deleted or destroyed by someone else (vault kv delete,
+// or a mount's delete_version_after) reads as not found, and saving the
+// user again writes over it. Do not set delete_version_after on the
+// store's paths: it would silently drop records and index entries.
+//
+// DeleteTokens lists the records and the four index directories and removes
+// each path with all its versions, Options.ReadParallelism at a time. It
+// removes only names this package writes, so a store whose prefix lies
+// below this one's survives.
+//
+// # Least privilege
+//
+// Policy returns the ACL policy a Store needs. For the default options:
+//
+//	path "secret/data/tokenstore/*" {
+//	  capabilities = ["create", "read", "update"]
+//	}
+//	path "secret/metadata/tokenstore/*" {
+//	  capabilities = ["list", "delete"]
+//	}
+//	path "secret/destroy/tokenstore/*" {
+//	  capabilities = ["update"]
+//	}
+//
+// On KV version 1: create, read, update, delete and list on
+// "<mount>/<prefix>/*". The token needs no other policy, not even default.
+//
+// # Authentication
+//
+// A Store uses whatever token its client holds at the time of each request,
+// so keeping a long-lived service authenticated is the client's business:
+// log in with an auth method, start an api.LifetimeWatcher on the login
+// secret to renew the token, and log in again when the watcher reports that
+// the token can no longer be renewed. The AppRole, Kubernetes and AWS IAM
+// helpers (github.com/hashicorp/vault/api/auth/approle, .../kubernetes,
+// .../aws) all return the login secret the watcher takes:
+//
+//	for {
+//		secret, err := client.Auth().Login(ctx, appRoleAuth) // or kubernetes.NewKubernetesAuth, aws.NewAWSAuth
+//		if err != nil { ... }
+//		w, err := client.NewLifetimeWatcher(&api.LifetimeWatcherInput{Secret: secret})
+//		if err != nil { ... }
+//		go w.Start()
+//		<-w.DoneCh() // the token reached its max TTL or renewal failed: log in again
+//		w.Stop()
+//	}
+//
+// The watcher renews through auth/token/renew-self, which the default
+// policy grants; a role whose tokens have no default policy needs
+//
+//	path "auth/token/renew-self" {
+//	  capabilities = ["update"]
+//	}
+//
+// besides Policy, or the watcher cannot renew and the service must log in
+// again at every TTL. examples/container in this repository does all this
+// with AppRole (without the extra module, through the login endpoint), and
+// a test runs it against a real server with tokens living seconds. Vault Agent with auto-auth is the other good choice: point
+// VAULT_ADDR at the agent and let it hold the token.
+//
+// # Errors
+//
+// Errors read "vault: <operation>: <cause>" and wrap the tokenstore
+// sentinels (ErrNotFound, ErrInvalidToken, ErrTooLarge, ErrDuplicate,
+// ErrConflict, ErrCorrupt) and Vault's own *api.ResponseError, so
+// errors.Is and errors.As both work; a 403 is Vault's permission error, not
+// a miss. A cancelled or expired context is reachable with errors.Is. Error
+// messages may show paths (prefix, record IDs, digests), never a token
+// value, secret or user name.
+package vault

@@ -1,0 +1,158 @@
+package vault
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/vault/api"
+	"github.com/tokenstore-go/tokenstore"
+)
+
+// KV engine versions for Options.KVVersion.
+const (
+	KVv1 = 1
+	KVv2 = 2
+)
+
+// Defaults for the zero fields of Options.
+const (
+	DefaultMount           = "secret"
+	DefaultPrefix          = "tokenstore"
+	DefaultMaxAttempts     = 10
+	DefaultRetryDelay      = 10 * time.Millisecond
+	DefaultMaxRetryDelay   = time.Second
+	DefaultReadParallelism = 8
+)
+
+// Options configures a Store. A nil *Options, and every zero field, means
+// the default.
+type Options struct {
+	// Mount is the path the KV secrets engine is mounted at. Default
+	// DefaultMount ("secret", where a dev server mounts KV version 2).
+	Mount string
+
+	// KVVersion is the mount's KV version, KVv2 (the default) or KVv1. Only
+	// KV version 2 gives the multi-writer guarantees; see the package doc.
+	KVVersion int
+
+	// Prefix is the path below the mount that holds this store: its
+	// namespace. Stores with different prefixes never see or delete each
+	// other's records, even when one prefix lies below the other. Segments
+	// are ASCII letters, digits, '-', '_' and '.'. Default DefaultPrefix.
+	Prefix string
+
+	// Pepper is a secret key for the HMAC that names index entries (see
+	// tokenstore.Key.Digest). Without one, whoever can list the index can
+	// confirm a guessed user name. Every Store sharing a prefix must use the
+	// same pepper; changing it orphans the index, so records must then be
+	// re-saved. Default none.
+	Pepper []byte
+
+	// MaxAttempts bounds how many times SaveToken and DeleteToken try when
+	// a concurrent writer wins a check-and-set race, before they give up
+	// with tokenstore.ErrConflict. Default DefaultMaxAttempts.
+	MaxAttempts int
+
+	// RetryDelay and MaxRetryDelay shape the backoff between attempts: a
+	// random wait up to RetryDelay, doubling per attempt, capped at
+	// MaxRetryDelay. Defaults DefaultRetryDelay and DefaultMaxRetryDelay.
+	RetryDelay    time.Duration
+	MaxRetryDelay time.Duration
+
+	// ReadParallelism bounds the requests GetTokens and DeleteTokens have in
+	// flight at once. Default DefaultReadParallelism.
+	ReadParallelism int
+}
+
+// Store keeps tokens in a Vault KV secrets engine. Create it with New or
+// FromEnv. It is safe for concurrent use.
+type Store struct {
+	kv          kv
+	layout      layout
+	v1          bool
+	maxAttempts int
+	delay       time.Duration
+	maxDelay    time.Duration
+	parallel    int
+	locks       locks
+	sleep       func(context.Context, time.Duration) error // replaced in tests
+}
+
+var _ tokenstore.Store = (*Store)(nil)
+
+// New returns a Store that keeps tokens through client, which must be
+// authenticated with a token allowed the paths shown in the package doc.
+// Requests go to the client's address with the client's Vault Enterprise
+// namespace, if any (see api.Client.WithNamespace). New makes no request:
+// a wrong mount, version or policy shows on the first operation.
+//
+// The client's token may change later (client.SetToken), for example when
+// an auth method renews or replaces it; the Store always uses the current
+// one.
+func New(client *api.Client, opts *Options) (*Store, error) {
+	if client == nil {
+		return nil, errors.New("vault: new: nil client")
+	}
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	mount, err := cleanPath("mount", orDefault(o.Mount, DefaultMount))
+	if err != nil {
+		return nil, err
+	}
+	prefix, err := cleanPath("prefix", orDefault(o.Prefix, DefaultPrefix))
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{
+		layout:      layout{prefix: prefix, pepper: append([]byte(nil), o.Pepper...)},
+		maxAttempts: positive(o.MaxAttempts, DefaultMaxAttempts),
+		delay:       positive(o.RetryDelay, DefaultRetryDelay),
+		maxDelay:    positive(o.MaxRetryDelay, DefaultMaxRetryDelay),
+		parallel:    positive(o.ReadParallelism, DefaultReadParallelism),
+		sleep:       sleepCtx,
+	}
+	switch o.KVVersion {
+	case 0, KVv2:
+		s.kv = kvV2{logical: client.Logical(), mount: mount}
+	case KVv1:
+		s.kv = kvV1{logical: client.Logical(), mount: mount}
+		s.v1 = true
+	default:
+		return nil, fmt.Errorf("vault: new: KV version %d, want %d or %d", o.KVVersion, KVv1, KVv2)
+	}
+	return s, nil
+}
+
+// FromEnv returns a Store with a client configured the way the vault CLI
+// is: VAULT_ADDR (default https://127.0.0.1:8200), VAULT_TOKEN,
+// VAULT_NAMESPACE and the other variables api.DefaultConfig and
+// api.NewClient read. Like New, it makes no request.
+func FromEnv(opts *Options) (*Store, error) {
+	cfg := api.DefaultConfig()
+	if cfg.Error != nil {
+		return nil, fmt.Errorf("vault: from env: %w", cfg.Error)
+	}
+	client, err := api.NewClient(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("vault: from env: %w", err)
+	}
+	return New(client, opts)
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+func positive[T int | time.Duration](v, def T) T {
+	if v <= 0 {
+		return def
+	}
+	return v
+}
