@@ -143,5 +143,5 @@ func BenchmarkBackendOnly(b *testing.B) {
 func BenchmarkReadMix95(b *testing.B) {
 	readmix.Bench(b, memstore.New(nil), func(next tokenstore.Store) tokenstore.Store {
 		return newBenchCache(b, next)
-	})
+	}, nil)
 }

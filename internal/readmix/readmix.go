@@ -67,8 +67,10 @@ func Seed(ctx context.Context, s tokenstore.Store, n int) ([]tokenstore.Token, e
 // backend, and "cached", through wrap(backend), which should return a
 // cache in front of its argument. Each starts from an empty backend (it
 // calls DeleteTokens) and reports backend-finds/read, the finds that
-// reached the backend per find made.
-func Bench(b *testing.B, backend tokenstore.Store, wrap func(tokenstore.Store) tokenstore.Store) {
+// reached the backend per find made. If requests is not nil, it returns
+// how many requests the backend has sent to its server so far, and Bench
+// also reports backend-requests/op, reads and writes together.
+func Bench(b *testing.B, backend tokenstore.Store, wrap func(tokenstore.Store) tokenstore.Store, requests func() int64) {
 	for _, cached := range []bool{false, true} {
 		b.Run(map[bool]string{false: "uncached", true: "cached"}[cached], func(b *testing.B) {
 			ctx := context.Background()
@@ -84,6 +86,10 @@ func Bench(b *testing.B, backend tokenstore.Store, wrap func(tokenstore.Store) t
 			if cached {
 				s = wrap(cnt)
 			}
+			var req0 int64
+			if requests != nil {
+				req0 = requests()
+			}
 			b.ResetTimer()
 			reads, err := run(ctx, s, users, b.N)
 			b.StopTimer()
@@ -92,6 +98,9 @@ func Bench(b *testing.B, backend tokenstore.Store, wrap func(tokenstore.Store) t
 			}
 			if reads > 0 {
 				b.ReportMetric(float64(cnt.Finds())/float64(reads), "backend-finds/read")
+			}
+			if requests != nil {
+				b.ReportMetric(float64(requests()-req0)/float64(b.N), "backend-requests/op")
 			}
 		})
 	}
