@@ -1,14 +1,14 @@
 package cache
 
 import (
-	"math/rand/v2"
+	"sync"
 	"sync/atomic"
 
 	"github.com/tokenstore-go/tokenstore"
 )
 
-// numCounters spreads the hit and miss counters over cache lines, so that
-// parallel hits, even on one key, seldom write the same line.
+// numCounters is how many hit and miss counters a Store stripes over; see
+// Store.counter.
 const numCounters = 64
 
 // entry is one cached record, or one cached ErrNotFound answer, indexed
@@ -44,12 +44,24 @@ type counter struct {
 	_            [112]byte
 }
 
-// counter picks a counter at random: runtime-backed rand.Uint32 needs no
-// lock, and hits on one key from several cores then land on different
-// lines.
+// counter returns the counter of the calling goroutine's P, or near
+// enough: a sync.Pool hands each P its own stripe token, so on every core
+// hits write a line that core already holds. (Picking a counter at random
+// made both cores write every line in turn.)
 func (s *Store) counter() *counter {
-	return &s.hot[rand.Uint32()%numCounters]
+	t := stripes.Get().(*stripe)
+	c := &s.hot[t.i%numCounters]
+	stripes.Put(t)
+	return c
 }
+
+// stripe is a P's counter index; see counter.
+type stripe struct{ i uint32 }
+
+var (
+	nextStripe atomic.Uint32
+	stripes    = sync.Pool{New: func() any { return &stripe{i: nextStripe.Add(1)} }}
+)
 
 // get returns the entry under k, fresh or not, and k's hash. Safe with no
 // lock.
