@@ -8,6 +8,7 @@ require (
 	github.com/aws/aws-sdk-go-v2/service/secretsmanager v1.50.10
 	github.com/aws/smithy-go v1.28.8
 	github.com/hashicorp/vault/api v1.22.0
+	golang.org/x/sync v0.16.0
 )
 
 require (

@@ -1,0 +1,101 @@
+// Package cache is a read-through, write-through cache in front of any
+// tokenstore.Store, and is one itself:
+//
+//	backend, err := vault.New(client, nil) // or awssm, memstore, your own
+//	...
+//	store, err := cache.New(backend, nil) // a tokenstore.Store
+//
+// FindToken and FindTokenByID answer from memory when they can. A miss
+// asks the backend once however many goroutines miss on the same key at
+// the same time, and caches the record under every key it answers to
+// (tokenstore.Keys), so a record loaded by user name is then a hit by ID,
+// access token, grant or refresh token too. SaveToken, DeleteToken and
+// DeleteTokens go to the backend first and then update the cache, so this
+// process reads its own writes at once. GetTokens is passed through and
+// neither uses nor fills the cache.
+//
+// aws-secretsmanager-caching-go and the AWS Parameters and Secrets Lambda
+// extension are read-only, offer no invalidation, and keep serving a
+// secret for up to their TTL after it changes. This cache writes through,
+// so this process never reads an older value than it wrote, drops what a
+// delete removed, and never serves an access token within ExpirySkew of
+// its expiry, so a token that another instance refreshed is read from the
+// backend as soon as this instance's copy is due for a refresh.
+//
+// # Freshness and staleness across instances
+//
+// A cached record is served as a hit until the earliest of:
+//
+//   - TTL after the backend call that read or wrote it began, less up to
+//     Jitter of TTL at random, so that records loaded together are not
+//     reloaded together (Jitter only shortens: TTL is the bound);
+//   - its Expiry minus ExpirySkew, when it has an access token and an
+//     Expiry (a record already that close to expiry is not cached);
+//   - a SaveToken, DeleteToken or DeleteTokens through this Store that
+//     may have changed it.
+//
+// Writes made through other Store values, in this process or another, are
+// seen once one of the first two bounds passes: another instance's new
+// access token, changed field or deletion may go unseen for up to TTL, and
+// never past the cached access token's Expiry minus ExpirySkew. Choose TTL
+// with that in mind; when every writer goes through one cache.Store,
+// nothing is ever stale. A record whose access token has expired, or is
+// within ExpirySkew of it, is always read from the backend.
+//
+// ErrNotFound is cached only with NotFoundTTL > 0, and then for that long:
+// a record created meanwhile by another instance stays invisible to this
+// one until it ends. With StaleIfError > 0, a find whose backend call
+// fails returns the last cached value for up to StaleIfError after it
+// stopped being fresh, and counts and reports it (Stats.StaleServed,
+// EventStale with the backend's error); the caller sees no error.
+//
+// # Memory and eviction
+//
+// Each record is one entry however many keys it has; each cached
+// ErrNotFound is one entry too. At most MaxEntries are held; beyond that
+// the SIEVE algorithm (Zhang et al., NSDI 2024) picks what to drop: a hit
+// only sets a bit, and in its authors' measurements on web cache traces
+// SIEVE misses less often than LRU. Entries past their stale window go
+// first. Secrets are held only in memory: the Token values the backend
+// returned, and the keys of loads in flight. The cache never logs or
+// prints them, and Stats and Event carry no token data.
+//
+// A hit takes no lock and writes no memory another core is reading: it
+// hashes the key's value, probes an open-addressing table that writers
+// change with atomic stores, reads the monotonic clock, checks Key.Matches
+// and adds one to a hit counter striped by P (through a sync.Pool). It
+// allocates nothing, and parallel hits scale with the cores, on one key as
+// on many. BENCHMARKS.md has the figures.
+//
+// # Concurrency
+//
+// A Store is safe for concurrent use. Concurrent misses on one key share
+// one backend call (golang.org/x/sync/singleflight); each caller waits only
+// as long as its own context allows, while the call runs detached from
+// every caller's cancellation (keeping the first caller's context values),
+// bounded by LoadTimeout. So one caller giving up fails no other, and the
+// result is still cached for the next. A panic in the backend during a
+// shared load is raised again in each waiting caller.
+//
+// An older value never replaces a newer one that this Store has seen: a
+// load that overlapped a write of the same record (a SaveToken or
+// DeleteToken of it, or any DeleteTokens) is returned to its callers but
+// not cached; a load that began before another load of the same record
+// never replaces that one's entry; and of two overlapping writes to one
+// record neither result is cached, so the next find reads the backend.
+// Every hit is checked with tokenstore.Key.Matches against the record it
+// returns.
+//
+// # Errors
+//
+// Errors from the backend are returned unchanged, so errors.Is finds the
+// tokenstore sentinels and errors.As the backend's own types. The cache's
+// own errors read "cache: op: cause" and wrap a sentinel or the context's
+// error: an invalid query or ID (tokenstore.ErrInvalidToken, no backend
+// call), a context that ended before or while waiting (ctx.Err()), and a
+// cached not-found answer (tokenstore.ErrNotFound). A load that outlives
+// LoadTimeout fails with the backend's error for context.DeadlineExceeded.
+// Stats.Errors and EventError count backend failures, not the answers the
+// contract defines (ErrNotFound, ErrInvalidToken, ErrDuplicate,
+// ErrTooLarge).
+package cache

@@ -1,0 +1,223 @@
+package cache
+
+import (
+	"errors"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"github.com/tokenstore-go/tokenstore"
+)
+
+// How the cache keeps an older value from overwriting a newer one.
+//
+// Store.clock ticks when a backend call begins and when a write ends. A
+// load remembers the tick it began at (its start). A write, once the backend
+// has answered, ticks the clock and records that tick in touched for every
+// key it may have changed: the keys of the token it was given, of the
+// record it stored, and of every entry it drops. A load's result is cached
+// only if no key of that result was touched after the load began, no entry
+// under those keys is younger than the load (born later), and no
+// DeleteTokens (floor) came in between. Every record's keys include its ID
+// and every write to a record touches that ID, so a load that overlapped a
+// write of the same record is never cached. A write's result is cached
+// under the same rule, so of two overlapping writes to one record neither
+// is trusted and the next find reads the backend.
+//
+// touched matters only while some operation that began before the touch is
+// in flight, so it is emptied whenever none is (active == 0), and replaced
+// by a raised floor if it grows past maxTouched.
+
+const maxTouched = 1 << 14
+
+// begin registers a backend call and returns its start tick.
+func (s *Store) begin() uint64 {
+	s.mu.Lock()
+	s.clock++
+	start := s.clock
+	s.active++
+	s.mu.Unlock()
+	return start
+}
+
+// end unregisters a backend call. The caller holds s.mu.
+func (s *Store) end() {
+	s.active--
+	if s.active == 0 && len(s.touched) > 0 {
+		if len(s.touched) > 256 {
+			s.touched = nil // let a map grown by a burst go
+		} else {
+			clear(s.touched)
+		}
+	}
+}
+
+// touch records that k changed at the current tick. The caller holds s.mu.
+func (s *Store) touch(k tokenstore.Key) {
+	if s.active <= 1 {
+		return // only the caller is in flight: no one to warn
+	}
+	switch {
+	case s.touched == nil:
+		s.touched = make(map[tokenstore.Key]uint64)
+	case len(s.touched) >= maxTouched:
+		s.floor = s.clock // every call in flight began before: distrust all
+		s.touched = make(map[tokenstore.Key]uint64)
+	}
+	s.touched[k] = s.clock
+}
+
+// conflict reports whether a value read by a call begun at start may be
+// older than what the cache has seen of keys. The caller holds s.mu.
+func (s *Store) conflict(start uint64, keys []tokenstore.Key) bool {
+	if start < s.floor {
+		return true
+	}
+	for _, k := range keys {
+		if s.touched[k] > start {
+			return true
+		}
+		if e := s.lookup(k); e != nil && e.born > start {
+			return true
+		}
+	}
+	return false
+}
+
+// invalidate drops every entry under keys and touches keys and the keys of
+// the dropped entries. The caller holds s.mu and has ticked the clock.
+func (s *Store) invalidate(keys []tokenstore.Key) {
+	for _, k := range keys {
+		if e := s.lookup(k); e != nil {
+			for _, ek := range e.keys {
+				s.touch(ek)
+			}
+			s.remove(e)
+		}
+		s.touch(k)
+	}
+}
+
+// finishLoad caches the result of a backend find for k begun at start (tick)
+// and at (time), unless a newer value may exist, and unregisters the call.
+// It returns how many entries it evicted.
+func (s *Store) finishLoad(k tokenstore.Key, start uint64, at time.Time, tok tokenstore.Token, err error) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	defer s.end()
+	switch {
+	case err == nil && cacheable(tok):
+		keys := tokenstore.Keys(tok)
+		if !s.conflict(start, keys) {
+			return s.replace(keys, s.tokenEntry(tok, keys, start, at))
+		}
+	case errors.Is(err, tokenstore.ErrNotFound) && s.cfg.notFoundTTL > 0:
+		keys := []tokenstore.Key{k}
+		if !s.conflict(start, keys) {
+			fresh := satAdd(s.rel(at), int64(s.cfg.notFoundTTL))
+			e := &entry{neg: true, keys: keys, fresh: fresh, keep: fresh, born: start}
+			return s.replace(keys, e)
+		}
+	}
+	return 0
+}
+
+// cacheable reports whether a record from the backend may be cached: it
+// must have a valid ID, so that FindTokenByID can skip validating the ID
+// of a hit.
+func cacheable(tok tokenstore.Token) bool {
+	return tokenstore.ValidateID(tok.ID) == nil
+}
+
+// finishSave invalidates what a SaveToken of in may have changed and, if
+// it stored stored and nothing newer may exist, caches stored. It
+// unregisters the call and returns how many entries it evicted.
+func (s *Store) finishSave(start uint64, at time.Time, in, stored tokenstore.Token, err error) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	defer s.end()
+	keys := tokenstore.Keys(in)
+	var newKeys []tokenstore.Key
+	ok := err == nil && cacheable(stored)
+	if ok {
+		newKeys = tokenstore.Keys(stored)
+		ok = !s.conflict(start, newKeys)
+		keys = append(keys, newKeys...)
+	}
+	s.clock++
+	s.invalidate(keys)
+	if !ok {
+		return 0
+	}
+	return s.replace(newKeys, s.tokenEntry(stored, newKeys, s.clock, at))
+}
+
+// finishDelete invalidates the record with the given ID and unregisters
+// the call.
+func (s *Store) finishDelete(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	defer s.end()
+	s.clock++
+	s.invalidate([]tokenstore.Key{{Kind: tokenstore.KeyID, Value: id}})
+}
+
+// finishDeleteAll drops every entry, distrusts every call in flight and
+// unregisters the call.
+func (s *Store) finishDeleteAll() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	defer s.end()
+	s.clock++
+	s.floor = s.clock
+	s.touched = nil
+	s.clearAll()
+}
+
+// replace drops the entries under keys and publishes e (if not nil) in
+// their place. The caller holds s.mu.
+func (s *Store) replace(keys []tokenstore.Key, e *entry) int {
+	for _, k := range keys {
+		if old := s.lookup(k); old != nil {
+			s.remove(old)
+		}
+	}
+	if e == nil {
+		return 0
+	}
+	return s.insert(e, s.mono())
+}
+
+// tokenEntry returns the entry for tok read or written at at, or nil when
+// it would never be served: fresh for the jittered TTL but never past the
+// access token's expiry minus the skew, and kept for StaleIfError beyond.
+func (s *Store) tokenEntry(tok tokenstore.Token, keys []tokenstore.Key, born uint64, at time.Time) *entry {
+	ttl := s.cfg.ttl
+	if s.cfg.jitter > 0 {
+		ttl -= time.Duration(rand.Float64() * s.cfg.jitter * float64(ttl))
+	}
+	if tok.AccessToken != "" && !tok.Expiry.IsZero() {
+		// Sub saturates, and left > skew >= 0 below, so nothing overflows.
+		switch left := tok.Expiry.Sub(at); {
+		case left <= s.cfg.skew:
+			ttl = 0
+		case left-s.cfg.skew < ttl:
+			ttl = left - s.cfg.skew
+		}
+	}
+	start := s.rel(at)
+	fresh := satAdd(start, int64(ttl))
+	keep := satAdd(fresh, int64(s.cfg.staleIfError))
+	if keep <= start {
+		return nil
+	}
+	return &entry{tok: tok, keys: keys, fresh: fresh, keep: keep, born: born}
+}
+
+// satAdd returns a+b for b >= 0, saturating at the largest int64.
+func satAdd(a, b int64) int64 {
+	if a > math.MaxInt64-b {
+		return math.MaxInt64
+	}
+	return a + b
+}

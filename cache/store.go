@@ -1,0 +1,146 @@
+package cache
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+
+	"github.com/tokenstore-go/tokenstore"
+)
+
+// Store is a read-through, write-through cache in front of another
+// tokenstore.Store. Make one with New.
+type Store struct {
+	next  tokenstore.Store
+	cfg   config
+	idx   *table
+	epoch time.Time // zero of the monotonic clock; see mono
+	group singleflight.Group
+	ctr   counters
+	hot   [numCounters]counter
+
+	// waiting counts callers waiting for a load, so tests can tell when
+	// every caller has joined one.
+	waiting atomic.Int64
+
+	// mu serialises changes to the index, the queue and the ordering
+	// state. A hit never takes it.
+	mu      sync.Mutex
+	clock   uint64                    // ticks at each backend call begun and write ended
+	floor   uint64                    // calls begun before this tick cache nothing
+	active  int                       // backend calls in flight
+	touched map[tokenstore.Key]uint64 // key → tick of the last write that may have changed it
+	head    *entry                    // newest entry in the SIEVE queue
+	tail    *entry                    // oldest
+	hand    *entry                    // where the next eviction looks first
+	n       int                       // entries in the queue
+}
+
+var _ tokenstore.Store = (*Store)(nil)
+
+// New returns a cache in front of next, configured by opts (nil for the
+// defaults). It fails only on a nil next or invalid options.
+func New(next tokenstore.Store, opts *Options) (*Store, error) {
+	if next == nil {
+		return nil, errors.New("cache: new: nil next store")
+	}
+	cfg, err := resolve(opts)
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{next: next, cfg: cfg, idx: newTable()}
+	s.epoch = s.now()
+	return s, nil
+}
+
+// now returns the current time from Options.Now or time.Now.
+func (s *Store) now() time.Time {
+	if s.cfg.now == nil {
+		return time.Now()
+	}
+	return s.cfg.now()
+}
+
+// mono returns the current time as nanoseconds since New, the clock of
+// entry deadlines. With time.Now it reads only the monotonic clock, which
+// costs half as much as time.Now and ignores wall clock steps.
+func (s *Store) mono() int64 {
+	if s.cfg.now == nil {
+		return int64(time.Since(s.epoch))
+	}
+	return s.rel(s.cfg.now())
+}
+
+// rel converts t to the clock of mono.
+func (s *Store) rel(t time.Time) int64 { return int64(t.Sub(s.epoch)) }
+
+// SaveToken saves t through the backend, then caches the stored record
+// under all its keys and drops whatever the cache held under the keys the
+// record had before. If another write or a load of the same record
+// overlapped this one, nothing is cached and the next find reads the
+// backend. On failure the cache drops every entry the save might have
+// changed.
+func (s *Store) SaveToken(ctx context.Context, t *tokenstore.Token) (err error) {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("cache: save: %w", err)
+	}
+	if t == nil {
+		return fmt.Errorf("cache: save: nil token: %w", tokenstore.ErrInvalidToken)
+	}
+	in, at := *t, s.now()
+	start := s.begin()
+	var stored tokenstore.Token
+	// Deferred so that a panicking backend still leaves the cache
+	// consistent: stored is then empty and nothing is cached.
+	defer func() {
+		s.emitEvictions(s.finishSave(start, at, in, stored, err))
+		s.report(opSave, 0, err)
+	}()
+	err = s.next.SaveToken(ctx, t)
+	stored = *t
+	return err
+}
+
+// DeleteToken deletes the record through the backend and drops it, under
+// all its keys, from the cache, whatever the backend answered.
+func (s *Store) DeleteToken(ctx context.Context, id string) (err error) {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("cache: delete: %w", err)
+	}
+	s.begin()
+	defer func() {
+		s.finishDelete(id)
+		s.report(opDelete, 0, err)
+	}()
+	return s.next.DeleteToken(ctx, id)
+}
+
+// DeleteTokens deletes every record of the backend's namespace and empties
+// the cache, whatever the backend answered.
+func (s *Store) DeleteTokens(ctx context.Context) (err error) {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("cache: delete all: %w", err)
+	}
+	s.begin()
+	defer func() {
+		s.finishDeleteAll()
+		s.report(opDeleteAll, 0, err)
+	}()
+	return s.next.DeleteTokens(ctx)
+}
+
+// GetTokens lists the backend's records. Lists are not cached and do not
+// fill the cache.
+func (s *Store) GetTokens(ctx context.Context) ([]tokenstore.Token, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("cache: list: %w", err)
+	}
+	list, err := s.next.GetTokens(ctx)
+	s.report(opList, 0, err)
+	return list, err
+}

@@ -1,0 +1,85 @@
+package cache
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/tokenstore-go/tokenstore"
+)
+
+func tkey(i int) tokenstore.Key {
+	return tokenstore.Key{Kind: tokenstore.KeyKind(1 + i%5), Value: fmt.Sprint("v", i/5), ClientID: "c"}
+}
+
+// TestTableModel checks the table against a Go map through random puts and
+// deletes, enough to grow, fill with tombstones and rebuild many times.
+func TestTableModel(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	tb := newTable()
+	model := make(map[tokenstore.Key]*entry)
+	for step := range 200000 {
+		k := tkey(rng.IntN(3000))
+		switch e := model[k]; {
+		case rng.IntN(3) == 0 && e != nil:
+			tb.del(k, &entry{}) // another entry's delete leaves k alone
+			tb.del(k, e)
+			delete(model, k)
+		default:
+			e = &entry{}
+			tb.put(k, e)
+			model[k] = e
+		}
+		if tb.live != len(model) {
+			t.Fatalf("step %d: live %d; want %d", step, tb.live, len(model))
+		}
+		if step%997 == 0 {
+			for i := range 3000 {
+				k := tkey(i)
+				if got := tb.get(k, tb.hash(k)); got != model[k] {
+					t.Fatalf("step %d: get(%d) = %p; want %p", step, i, got, model[k])
+				}
+			}
+		}
+	}
+	if n := len(tb.arr.Load().s); n > 4*minTableSize && n > 8*len(model) {
+		t.Fatalf("table of %d slots for %d keys; want it rebuilt smaller", n, len(model))
+	}
+}
+
+// TestTableConcurrentReaders: while one writer moves keys between entries,
+// a reader gets either nothing or an entry that holds the key, never
+// another key's entry.
+func TestTableConcurrentReaders(t *testing.T) {
+	tb := newTable()
+	const keys = 500
+	var stop atomic.Bool
+	var wg sync.WaitGroup
+	for r := range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rng := rand.New(rand.NewPCG(uint64(r), 9))
+			for !stop.Load() {
+				k := tkey(rng.IntN(keys))
+				if e := tb.get(k, tb.hash(k)); e != nil && e.keys[0] != k {
+					t.Errorf("get returned the entry of another key")
+					return
+				}
+			}
+		}()
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	for range 100000 {
+		k := tkey(rng.IntN(keys))
+		if rng.IntN(2) == 0 {
+			tb.put(k, &entry{keys: []tokenstore.Key{k}})
+		} else if e := tb.get(k, tb.hash(k)); e != nil {
+			tb.del(k, e)
+		}
+	}
+	stop.Store(true)
+	wg.Wait()
+}
