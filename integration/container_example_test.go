@@ -42,7 +42,7 @@ func TestContainerExample(t *testing.T) {
 	if err := os.WriteFile(secretFile, []byte(secretID+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	port, err := freePort()
+	port, err := integration.FreePort()
 	if err != nil {
 		t.Fatal(err)
 	}

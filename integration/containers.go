@@ -141,7 +141,7 @@ func fromContainer(t testing.TB, what string, s *shared, start startFunc) Server
 // without a bridge network cannot combine with host mode). readyPath is
 // polled on 127.0.0.1 until it answers 200.
 func hostNetworkOptions(readyPath string) ([]testcontainers.ContainerCustomizer, int, error) {
-	port, err := freePort()
+	port, err := FreePort()
 	if err != nil {
 		return nil, 0, err
 	}

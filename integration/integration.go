@@ -95,8 +95,9 @@ func image(env, def string) string {
 // hostNetwork reports whether containers use host networking.
 func hostNetwork() bool { return os.Getenv(EnvContainerNetwork) == "host" }
 
-// freePort returns a TCP port on 127.0.0.1 that was free a moment ago.
-func freePort() (int, error) {
+// FreePort returns a TCP port on 127.0.0.1 that was free a moment ago, for a
+// server a test starts itself (another process may take it in between).
+func FreePort() (int, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return 0, err

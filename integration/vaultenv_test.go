@@ -1,7 +1,6 @@
 package integration_test
 
 import (
-	"net"
 	"testing"
 
 	"github.com/tokenstore-go/tokenstore/integration"
@@ -20,14 +19,4 @@ func vaultFrom(t testing.TB, src integration.Source) vaultServer {
 	t.Helper()
 	c, srv := integration.VaultFrom(t, src)
 	return vaultServer{addr: srv.URL, rootToken: c.Token()}
-}
-
-// freePort returns a TCP port on 127.0.0.1 that was free a moment ago.
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }
