@@ -53,22 +53,7 @@ func TestCacheConformanceAWSSM(t *testing.T) {
 
 func TestCacheConformanceVault(t *testing.T) {
 	f := newKVFixture(t, vaultFrom(t, integration.Given), 2)
-	var mu sync.Mutex
-	counters := map[tokenstore.Store]*counter{}
-	storetest.RunConformance(t, cachedHarness(storetest.Harness{
-		NewStore: func(t *testing.T, ns string) tokenstore.Store {
-			s, c := f.store(t, f.opts(ns))
-			mu.Lock()
-			counters[s] = c
-			mu.Unlock()
-			return s
-		},
-		Writes: func(s tokenstore.Store) int64 {
-			mu.Lock()
-			defer mu.Unlock()
-			return counters[s].writes.Load()
-		},
-	}))
+	storetest.RunConformance(t, cachedHarness(f.harness()))
 }
 
 // BenchmarkCacheReadMix95 runs the cache benchmarks' 95%-read workload

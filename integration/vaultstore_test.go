@@ -41,9 +41,19 @@ func TestVault(t *testing.T) {
 }
 
 func conformance(t *testing.T, f *kvFixture) {
+	h := f.harness()
+	if f.version == 1 {
+		h.SkipConcurrency = v1Reason
+	}
+	storetest.RunConformance(t, h)
+}
+
+// harness makes stores on the fixture's mount, each with its own request
+// counter, so the suite can check that reads make no write.
+func (f *kvFixture) harness() storetest.Harness {
 	var mu sync.Mutex
 	counters := map[tokenstore.Store]*counter{}
-	h := storetest.Harness{
+	return storetest.Harness{
 		NewStore: func(t *testing.T, ns string) tokenstore.Store {
 			s, c := f.store(t, f.opts(ns))
 			mu.Lock()
@@ -57,10 +67,6 @@ func conformance(t *testing.T, f *kvFixture) {
 			return counters[s].writes.Load()
 		},
 	}
-	if f.version == 1 {
-		h.SkipConcurrency = v1Reason
-	}
-	storetest.RunConformance(t, h)
 }
 
 type vaultCase struct {

@@ -30,15 +30,7 @@ func cannedClient(t *testing.T, status int, body string) (*api.Client, *[]string
 		w.WriteHeader(status)
 		fmt.Fprint(w, body)
 	}))
-	t.Cleanup(srv.Close)
-	cfg := api.DefaultConfig()
-	cfg.Address = srv.URL
-	cfg.MaxRetries = 0
-	c, err := api.NewClient(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.SetToken("test")
+	c := serverClient(t, srv)
 	return c, &seen
 }
 

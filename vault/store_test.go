@@ -13,13 +13,10 @@ import (
 	"github.com/tokenstore-go/tokenstore"
 )
 
-// noCallClient returns a client whose server fails the test on any request.
-func noCallClient(t *testing.T) *api.Client {
+// serverClient returns a client of srv that never retries, closing srv when
+// the test ends.
+func serverClient(t *testing.T, srv *httptest.Server) *api.Client {
 	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		t.Errorf("unexpected request %s %s", r.Method, r.URL.Path)
-		w.WriteHeader(http.StatusInternalServerError)
-	}))
 	t.Cleanup(srv.Close)
 	cfg := api.DefaultConfig()
 	cfg.Address = srv.URL
@@ -29,6 +26,17 @@ func noCallClient(t *testing.T) *api.Client {
 		t.Fatal(err)
 	}
 	c.SetToken("test")
+	return c
+}
+
+// noCallClient returns a client whose server fails the test on any request.
+func noCallClient(t *testing.T) *api.Client {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t.Errorf("unexpected request %s %s", r.Method, r.URL.Path)
+		w.WriteHeader(http.StatusInternalServerError)
+	}))
+	c := serverClient(t, srv)
 	return c
 }
 
