@@ -3,7 +3,6 @@ package awssm
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 
@@ -25,11 +24,6 @@ type catalogValue struct {
 	IDs []string `json:"ids"`
 }
 
-// catalogRetries bounds the compare-and-swap attempts of one catalog edit.
-// A shard takes the inserts of 1/catalogShards of the namespace, so
-// contention on it is rare outside bulk loads.
-const catalogRetries = 50
-
 func decodeCatalog(v string) ([]string, error) {
 	var cv catalogValue
 	if err := json.Unmarshal([]byte(v), &cv); err != nil || cv.V != 1 {
@@ -38,15 +32,9 @@ func decodeCatalog(v string) ([]string, error) {
 	return cv.IDs, nil
 }
 
-func encodeCatalog(ids []string) (string, error) {
-	b, err := json.Marshal(catalogValue{V: 1, IDs: ids})
-	if err != nil {
-		return "", err
-	}
-	if len(b) > tokenstore.MaxRecordSize {
-		return "", fmt.Errorf("%w: catalog shard full (%d IDs); use another prefix", tokenstore.ErrTooLarge, len(ids))
-	}
-	return string(b), nil
+func encodeCatalog(ids []string) string {
+	b, _ := json.Marshal(catalogValue{V: 1, IDs: ids}) // cannot fail: strings only
+	return string(b)
 }
 
 // catalogAdd lists id in its shard.
@@ -74,48 +62,17 @@ func (s *Store) catalogRemove(ctx context.Context, id string) error {
 // catalogEdit applies edit to the shard of id with compare-and-swap,
 // retrying while other writers change the shard.
 func (s *Store) catalogEdit(ctx context.Context, id string, edit func([]string) ([]string, bool)) error {
-	name := s.names.catalog(shard(id))
-	for attempt := range catalogRetries {
-		sec, ok, err := s.get(ctx, name)
-		if err != nil {
-			return err
-		}
-		if !ok && attempt >= 3 {
-			// Still refused after retries: the shard is scheduled for
-			// deletion rather than on its way out. Its IDs are only ever
-			// a superset of the live records, so restoring it is safe.
-			_ = s.restore(ctx, name)
-		}
+	return s.editShard(ctx, s.names.catalog(shard(id, catalogShards)), kindCatalog, func(cur string, exists bool) (string, bool, error) {
 		var ids []string
-		if ok {
-			if ids, err = decodeCatalog(sec.value); err != nil {
-				return err
+		if exists {
+			var err error
+			if ids, err = decodeCatalog(cur); err != nil {
+				return "", false, err
 			}
 		}
 		ids, changed := edit(ids)
-		if !changed {
-			return nil
-		}
-		v, err := encodeCatalog(ids)
-		if err != nil {
-			return err
-		}
-		if ok {
-			_, err = s.put(ctx, sec, v)
-		} else {
-			_, err = s.create(ctx, name, v, kindCatalog)
-		}
-		switch {
-		case err == nil:
-			return nil
-		case !errors.Is(err, errStale) && !errors.Is(err, errExists) && !errors.Is(err, errGone):
-			return err
-		}
-		if err := s.pause(ctx, attempt); err != nil {
-			return err
-		}
-	}
-	return fmt.Errorf("%w: catalog shard kept changing", tokenstore.ErrConflict)
+		return encodeCatalog(ids), changed, nil
+	})
 }
 
 // catalogIDs returns every ID in the catalog, sorted, with one call.

@@ -66,9 +66,10 @@ func (s *Store) deleteOnce(ctx context.Context, id string) error {
 	// behind by a failure here is a miss for readers.
 	var errs []error
 	for _, k := range s.indexedKeys(r.tok) {
-		e, ok, err := s.readIndex(ctx, k)
+		sl := s.slotOf(k)
+		e, ok, err := s.readSlot(ctx, sl)
 		if err == nil && ok && e.target == id {
-			err = s.release(ctx, e.sec)
+			err = s.releaseSlot(ctx, sl, e)
 		}
 		errs = append(errs, err)
 	}
@@ -77,7 +78,7 @@ func (s *Store) deleteOnce(ctx context.Context, id string) error {
 }
 
 // DeleteTokens removes every record of the namespace, with its index
-// entries and catalog, and nothing else. It is meant for clearing a
+// entries and shards, and nothing else. It is meant for clearing a
 // namespace, not to run alongside saves into it: it deletes index entries
 // without the compare-and-swap that DeleteToken uses. It reads the catalog,
 // then also lists the prefix (ListSecrets, which may lag) to remove what a
@@ -89,6 +90,13 @@ func (s *Store) DeleteTokens(ctx context.Context) error {
 	ids, shards, err := s.readCatalog(ctx)
 	if err != nil {
 		return wrap("delete all", err)
+	}
+	grants, err := s.batchGet(ctx, s.names.grantsAll())
+	if err != nil {
+		return wrap("delete all", err)
+	}
+	for name := range grants {
+		shards = append(shards, name)
 	}
 	var recs []record
 	err = s.eachRecordBatch(ctx, ids, func(batch []record) bool {
@@ -111,11 +119,11 @@ func (s *Store) DeleteTokens(ctx context.Context) error {
 		return wrap("delete all", err)
 	}
 	for _, name := range left {
-		if s.names.kind(name) == kindCatalog && !slices.Contains(shards, name) {
+		if k := s.names.kind(name); (k == kindCatalog || k == kindGrants) && !slices.Contains(shards, name) {
 			shards = append(shards, name)
 		}
 	}
-	// The catalog goes last, so a DeleteTokens cut short can be run again.
+	// The shards go last, so a DeleteTokens cut short can be run again.
 	err = parallel(ctx, len(shards), func(i int) error { return s.remove(ctx, shards[i], true) })
 	return wrap("delete all", err)
 }
@@ -129,11 +137,13 @@ func (s *Store) wipe(ctx context.Context, r record) error {
 		return err
 	}
 	for _, k := range s.indexedKeys(r.tok) {
-		if err := s.remove(ctx, s.names.index(k), true); err != nil {
-			return err
+		if sl := s.slotOf(k); !sl.shared() {
+			if err := s.remove(ctx, sl.name, true); err != nil {
+				return err
+			}
 		}
 	}
-	return nil
+	return nil // grants entries go with their shards
 }
 
 // markDeleted writes the deletion marker over r, rereading it if it changed.
@@ -170,7 +180,7 @@ func (s *Store) wipeName(ctx context.Context, name string) error {
 	case kindIndex:
 		return s.remove(ctx, name, true)
 	}
-	return nil // catalog shards go last; other names are not ours
+	return nil // shards go last; other names are not ours
 }
 
 // listPrefix returns the names of the secrets under the prefix that this

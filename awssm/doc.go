@@ -15,18 +15,31 @@
 //
 // # Layout
 //
-// Under the prefix P, a namespace holds three kinds of secret:
+// Under the prefix P, a namespace holds four kinds of secret:
 //
 //	P token/<ID>/record   the record, as tokenstore.EncodeRecord writes it
-//	P index/<digest>      one lookup key: {"id":"<ID>"}
+//	P index/<digest>      a user name or refresh token: {"id":"<ID>"}
+//	P grants/00 … /19     grant tokens → IDs, sharded by digest
 //	P catalog/00 … /19    the IDs of the records, sharded by a hash of the ID
 //
 // The record is named by its ID: FindTokenByID is one GetSecretValue. User
-// names, refresh tokens and grant tokens each get an index secret named by
-// the key's digest (tokenstore.Key.Digest with Options.Pepper), so FindToken
-// by any of them is two GetSecretValue calls; the store then checks that
-// the record still holds the key (tokenstore.Key.Matches), so a stale entry
-// is a miss and never the wrong record.
+// names and refresh tokens each get an index secret named by the key's
+// digest (tokenstore.Key.Digest with Options.Pepper); a grant token gets an
+// entry, keyed by its digest, in the grants shard its digest selects. So
+// FindToken by any of the three is two GetSecretValue calls: the index
+// secret or the shard, then the record. The store then checks that the
+// record still holds the key (tokenstore.Key.Matches), so a stale entry is
+// a miss and never the wrong record.
+//
+// Grant tokens share shards because they are written once, when a user
+// authorises the app, and never change: their entries add no write load
+// after that, and sharing them saves a secret per record. User names and
+// refresh tokens keep secrets of their own: they are the keys of every
+// request, and a refresh token may rotate as often as the access token,
+// which would put more writes on a shared shard than Secrets Manager takes
+// (see Writes). A grants shard holds about 570 entries, so a namespace
+// holds about 11,000 records with grant tokens; a full shard refuses saves
+// that add a grant token with tokenstore.ErrTooLarge.
 //
 // Access tokens change every hour. An index per access token would create
 // and delete a secret at every refresh (billed, rate-limited, and leaving
@@ -57,34 +70,35 @@
 //
 // # Secrets per record, and cost
 //
-// A record takes one secret, plus one for each of user name, refresh token
-// and grant token that it holds (grant and refresh tokens count only with a
-// client ID, as in tokenstore.Keys):
+// A record takes one secret, plus one for its user name and one for its
+// refresh token when it has them (a refresh token counts only with a client
+// ID, as in tokenstore.Keys):
 //
-//	user name + refresh token + grant token   4 (3 with Options.ScanGrantTokens)
-//	user name + refresh token                 3
-//	refresh token only                        2
+//	user name + refresh token (+ grant token)   3
+//	refresh token only (+ grant token)          2
 //
-// A namespace adds up to 20 catalog shards. At list price ($0.40 per secret
-// a month) 1,000 users with grant tokens cost $1,608 a month, $1,208 with
-// ScanGrantTokens or without grant tokens; the README has the table.
+// A namespace adds up to 40 shared secrets: 20 catalog and 20 grants
+// shards, created as records need them. At list price ($0.40 per secret a
+// month, $0.05 per 10,000 calls) 1,000 users cost $1,216 a month in
+// secrets; the README has the table.
 //
-// Three secrets for a record with all four keys cannot be had within the
-// call budget: each key must lead to the record in at most two calls, so
-// each needs a secret whose name follows from that key alone, and the ID's
-// secret must hold the record itself for a one-call FindTokenByID. A
-// secret has one name, hence four. Options.ScanGrantTokens trades the grant
-// token's secret for a scan on lookups by grant token, which the Zoho SDKs
-// make only when the application does not know the user name.
+// # Writes
 //
-// Writes: refreshing an access token is one PutSecretValue on the record,
-// which makes one version: 24 a day for hourly tokens, well under the
-// hundred or so versions a day a secret can take. It creates and deletes no
-// secret. A save that changes nothing writes nothing. Saving a record whose
-// lookup keys do not change takes 2 calls by ID and 3 by user name, grant
-// or refresh token, one of them a write; BENCHMARKS.md has the measured
-// counts. A refresh token that rotates moves its index entry: one secret
-// created and one deleted per rotation.
+// Refreshing an access token is one PutSecretValue on the record, which
+// makes one version: 24 a day for hourly tokens. Secrets Manager keeps
+// every version younger than a day and asks for no more than one write
+// every 10 minutes per secret on average (about 100 versions a day). A
+// refresh creates and deletes no secret, and a save that changes nothing
+// writes nothing. Saving a record whose lookup keys do not change takes 2
+// calls by ID and 3 by user name, grant or refresh token, one of them a
+// write; BENCHMARKS.md has the measured counts. A refresh token that
+// rotates moves its index entry: one secret created and one deleted per
+// rotation.
+//
+// Inserts and deletes also write a catalog shard, and saves that add or
+// drop a grant token a grants shard: spread over 20 shards each, a
+// namespace takes about 2,000 of each a day within that version rate. Load
+// more users than that in a day through several prefixes.
 //
 // # Threat model of the digests
 //
@@ -107,18 +121,22 @@
 // on a read followed by a write:
 //
 //   - CreateSecret refuses an existing name. Claiming the index entry of a
-//     key creates it, so of concurrent inserts with the same user name,
-//     grant or refresh token exactly one claims it; the others find the
-//     winner's record and merge into it (or fail with
-//     tokenstore.ErrDuplicate when a save would give one record another's
-//     user name). Inserts keyed by an access token, which has no lasting
-//     index, hold a claim on one just until their record exists.
+//     key creates it, so of concurrent inserts with the same user name or
+//     refresh token exactly one claims it; the others find the winner's
+//     record and merge into it (or fail with tokenstore.ErrDuplicate when
+//     a save would give one record another's user name). Inserts keyed by
+//     an access token, which has no lasting index, hold a claim on one just
+//     until their record exists.
 //   - PutSecretValue refuses a ClientRequestToken already used for another
 //     value. Every update derives the new version's ID from the version it
 //     read, so of all writers that read a version only the first can
 //     replace it: a compare-and-swap in one write. A loser rereads, merges
 //     again and retries, so concurrent saves that set different fields of a
-//     record all survive; losing makes no version.
+//     record all survive; losing makes no version. Shards change the same
+//     way, so of concurrent inserts with the same grant token exactly one
+//     adds its entry; each entry carries a nonce that stands for its
+//     version, so a claim or release of one entry decides as it would on a
+//     secret of its own.
 //   - A secret's ARN changes when its name is deleted and created again.
 //     Writes that depend on a read address the secret by the ARN read, so
 //     they cannot land on a newer secret of the same name.
@@ -157,7 +175,7 @@
 // record with its ID restores the secret and writes the new record over it.
 // To recover a deleted record by hand, restore the secret and read its
 // AWSPREVIOUS version (AWSCURRENT is the deletion marker), then save that
-// record. Index and catalog secrets are always deleted at once.
+// record. Index secrets and shards are always deleted at once.
 //
 // # Errors
 //

@@ -8,8 +8,7 @@ import (
 
 // FindToken returns the record q selects under tokenstore.Lookup's rules:
 // one call by ID, two by user name, grant or refresh token, and a scan of
-// the namespace by access token, and by grant token with
-// Options.ScanGrantTokens (see the package documentation).
+// the namespace by access token (see the package documentation).
 func (s *Store) FindToken(ctx context.Context, q tokenstore.Token) (tokenstore.Token, error) {
 	k, err := tokenstore.Lookup(q)
 	if err != nil {

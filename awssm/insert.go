@@ -58,9 +58,8 @@ func (s *Store) insert(ctx context.Context, st *saveState, t tokenstore.Token, k
 }
 
 // claimScanned serialises inserts keyed by a key without a lasting index
-// (an access token, which changes hourly, or a grant token with
-// Options.ScanGrantTokens): the insert holds a claim on the key's index
-// entry until its record exists, and scans again once it holds it, so a
+// (an access token, which changes hourly): the insert holds a claim on the
+// key's index entry until its record exists, and scans again once it holds it, so a
 // concurrent insert with the same key either loses the claim or finds the
 // record. The entry is released when the save ends.
 func (s *Store) claimScanned(ctx context.Context, st *saveState, k tokenstore.Key, id string) error {
@@ -87,13 +86,13 @@ func (s *Store) verifyClaims(ctx context.Context, st *saveState, id string) erro
 	if s.opts.Now().Sub(st.start) <= s.opts.ClaimTimeout/2 {
 		return nil
 	}
-	for name := range st.claims {
-		sec, ok, err := s.get(ctx, name)
+	for sl := range st.claims {
+		e, ok, err := s.readSlot(ctx, sl)
 		if err != nil {
 			return err
 		}
-		if !ok || decodeIndex(sec.value) != id {
-			delete(st.claims, name)
+		if !ok || e.target != id {
+			delete(st.claims, sl)
 			st.newID = ""
 			if err := s.remove(ctx, s.names.record(id), true); err != nil {
 				return err

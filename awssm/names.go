@@ -20,6 +20,7 @@ const (
 	kindRecord
 	kindIndex
 	kindCatalog
+	kindGrants
 )
 
 // Descriptions put on created secrets: fixed text, never token data.
@@ -27,6 +28,7 @@ var descriptions = map[secretKind]string{
 	kindRecord:  "tokenstore: OAuth token record",
 	kindIndex:   "tokenstore: lookup index entry",
 	kindCatalog: "tokenstore: record catalog shard",
+	kindGrants:  "tokenstore: grant token index shard",
 }
 
 // names derives every secret name of a namespace. The layout:
@@ -34,6 +36,7 @@ var descriptions = map[secretKind]string{
 //	<prefix>token/<id>/record    one record, encoded by tokenstore.EncodeRecord
 //	<prefix>index/<hex digest>   one lookup key → the ID of its record
 //	<prefix>catalog/<00..19>     the IDs of the records, sharded by ID
+//	<prefix>grants/<00..19>      grant tokens → record IDs, sharded by digest
 //
 // IDs pass tokenstore.ValidateID and digests are 64 hex characters, so no
 // input can add a path segment or leave the prefix. Every name ends in a
@@ -51,6 +54,17 @@ func (n names) index(k tokenstore.Key) string { return n.prefix + "index/" + k.D
 
 func (n names) catalog(shard int) string { return fmt.Sprintf("%scatalog/%02d", n.prefix, shard) }
 
+func (n names) grants(shard int) string { return fmt.Sprintf("%sgrants/%02d", n.prefix, shard) }
+
+// grantsAll returns the names of every grants shard.
+func (n names) grantsAll() []string {
+	out := make([]string, grantShards)
+	for i := range out {
+		out[i] = n.grants(i)
+	}
+	return out
+}
+
 // catalogAll returns the names of every catalog shard.
 func (n names) catalogAll() []string {
 	out := make([]string, catalogShards)
@@ -60,11 +74,16 @@ func (n names) catalogAll() []string {
 	return out
 }
 
-// shard returns the catalog shard that lists id.
-func shard(id string) int {
+// grantShards is how many grants shards a namespace may have. Each is
+// read alone, so the number is free; it matches the catalog's.
+const grantShards = 20
+
+// shard returns the shard, of n, that s belongs to: the catalog shard of
+// an ID, the grants shard of a digest.
+func shard(s string, n int) int {
 	h := fnv.New32a()
-	h.Write([]byte(id))
-	return int(h.Sum32() % catalogShards)
+	h.Write([]byte(s))
+	return int(h.Sum32() % uint32(n))
 }
 
 // kind tells what a secret named name is to this namespace, and kindNone
@@ -85,12 +104,20 @@ func (n names) kind(name string) secretKind {
 			return kindIndex
 		}
 	case strings.HasPrefix(rest, "catalog/"):
-		d := strings.TrimPrefix(rest, "catalog/")
-		if len(d) == 2 && isDigit(d[0]) && isDigit(d[1]) && int(d[0]-'0')*10+int(d[1]-'0') < catalogShards {
+		if shardNumber(strings.TrimPrefix(rest, "catalog/"), catalogShards) {
 			return kindCatalog
+		}
+	case strings.HasPrefix(rest, "grants/"):
+		if shardNumber(strings.TrimPrefix(rest, "grants/"), grantShards) {
+			return kindGrants
 		}
 	}
 	return kindNone
+}
+
+// shardNumber reports whether d is a two-digit shard number below n.
+func shardNumber(d string, n int) bool {
+	return len(d) == 2 && isDigit(d[0]) && isDigit(d[1]) && int(d[0]-'0')*10+int(d[1]-'0') < n
 }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }

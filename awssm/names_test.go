@@ -1,6 +1,7 @@
 package awssm
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -18,6 +19,8 @@ func TestNamesLayout(t *testing.T) {
 		{n.index(k), "tokenstore/prod/index/" + k.Digest([]byte("p")), kindIndex},
 		{n.catalog(7), "tokenstore/prod/catalog/07", kindCatalog},
 		{n.catalog(catalogShards - 1), "tokenstore/prod/catalog/19", kindCatalog},
+		{n.grants(0), "tokenstore/prod/grants/00", kindGrants},
+		{n.grantsAll()[grantShards-1], "tokenstore/prod/grants/19", kindGrants},
 	} {
 		if c.got != c.want {
 			t.Errorf("got %q; want %q", c.got, c.want)
@@ -35,7 +38,8 @@ func TestNamesKindRefusesOthers(t *testing.T) {
 	for _, name := range []string{
 		"ts/a0/token/x/record", "ts/a/b/token/x/record", "ts/a/token/x/y/record",
 		"ts/a/token/../record", "ts/a/index/" + strings.Repeat("A", 64), "ts/a/index/abc",
-		"ts/a/catalog/20", "ts/a/catalog/0a", "ts/a/catalog/7", "other/ts/a/token/x/record",
+		"ts/a/catalog/20", "ts/a/catalog/0a", "ts/a/catalog/7",
+		"ts/a/grants/20", "ts/a/grants/x1", "ts/a/grants/007", "other/ts/a/token/x/record",
 	} {
 		if got := n.kind(name); got != kindNone {
 			t.Errorf("kind(%q) = %v; want none", name, got)
@@ -120,13 +124,19 @@ func TestNextVersion(t *testing.T) {
 }
 
 func TestShardSpread(t *testing.T) {
-	counts := make([]int, catalogShards)
-	for range 2000 {
-		counts[shard(tokenstore.NewID())]++
+	ids := make([]int, catalogShards)
+	grants := make([]int, grantShards)
+	for i := range 2000 {
+		ids[shard(tokenstore.NewID(), catalogShards)]++
+		k := tokenstore.Key{Kind: tokenstore.KeyGrantToken, ClientID: "c", Value: fmt.Sprint("gt-", i)}
+		grants[shard(k.Digest(nil), grantShards)]++
 	}
-	for i, c := range counts {
-		if c < 50 || c > 150 {
-			t.Errorf("shard %d holds %d of 2000 IDs; want about 100", i, c)
+	for i := range ids {
+		if c := ids[i]; c < 50 || c > 150 {
+			t.Errorf("catalog shard %d holds %d of 2000 IDs; want about 100", i, c)
+		}
+		if c := grants[i]; c < 50 || c > 150 {
+			t.Errorf("grants shard %d holds %d of 2000 grant tokens; want about 100", i, c)
 		}
 	}
 }

@@ -45,16 +45,6 @@ type Options struct {
 	// secretsmanager:TagResource. Never derived from token data.
 	Tags map[string]string
 
-	// ScanGrantTokens gives grant tokens no index secret: a record then
-	// takes at most 3 secrets instead of 4, and FindToken by grant token
-	// scans the namespace (1 + ceil(N/20) calls) like a lookup by access
-	// token. Worth it when lookups by grant token are rare, as when the
-	// application always knows the user name. Every store of a prefix must
-	// use the same setting; switching it on leaves the existing grant
-	// indexes unused until DeleteToken, switching it off leaves records
-	// saved meanwhile unfound by grant token until saved with it again.
-	ScanGrantTokens bool
-
 	// ForceDelete deletes record secrets at once instead of scheduling their
 	// deletion. Index and catalog secrets are always deleted at once.
 	ForceDelete bool

@@ -10,10 +10,10 @@ import (
 
 // saveState is what one SaveToken carries across its attempts.
 type saveState struct {
-	// claims holds the index versions this save wrote, each pointing at the
+	// claims holds the index entries this save wrote, each pointing at the
 	// record it saves. Those the stored record does not need are released
 	// when the save ends.
-	claims map[string]secret
+	claims map[slot]indexEntry
 	// newID is the ID an insert uses, kept across attempts so that claims
 	// made by an earlier attempt still point at the record.
 	newID string
@@ -46,7 +46,7 @@ func (s *Store) SaveToken(ctx context.Context, t *tokenstore.Token) error {
 	// Validate has vetted the ID, so a Lookup error means only that t has
 	// no lookup key: then nothing can match and t is inserted.
 	k, keyErr := tokenstore.Lookup(*t)
-	st := &saveState{claims: make(map[string]secret), start: s.opts.Now()}
+	st := &saveState{claims: make(map[slot]indexEntry), start: s.opts.Now()}
 	for attempt := 0; ; attempt++ {
 		res, err := s.saveOnce(ctx, st, *t, k, keyErr == nil)
 		if err == nil {
@@ -109,23 +109,24 @@ func (s *Store) update(ctx context.Context, st *saveState, r record, t tokenstor
 	}
 	// Read the entries of lost keys before the write, so that their
 	// release cannot undo a claim made after it.
-	var stale []secret
+	stale := make(map[slot]indexEntry)
 	for _, k := range removed {
-		e, ok, err := s.readIndex(ctx, k)
+		sl := s.slotOf(k)
+		e, ok, err := s.readSlot(ctx, sl)
 		if err != nil {
 			return tokenstore.Token{}, err
 		}
 		if ok && e.target == merged.ID {
-			stale = append(stale, e.sec)
+			stale[sl] = e
 		}
 	}
 	if _, err := s.put(ctx, r.sec, string(body)); err != nil {
 		return tokenstore.Token{}, err
 	}
-	for _, sec := range stale {
+	for sl, e := range stale {
 		// Best effort: an entry left behind is a miss for readers and is
 		// taken over by the next claim of its key.
-		_ = s.release(ctx, sec)
+		_ = s.releaseSlot(ctx, sl, e)
 	}
 	return tokenstore.DecodeRecord(body)
 }
@@ -134,16 +135,16 @@ func (s *Store) update(ctx context.Context, st *saveState, r record, t tokenstor
 // record res does not use (all of them when the save failed). It runs even
 // when ctx is done, briefly, so a cancelled save leaves no claims behind.
 func (s *Store) dropClaims(ctx context.Context, st *saveState, res tokenstore.Token) {
-	keep := make(map[string]bool)
+	keep := make(map[slot]bool)
 	if res.ID != "" {
 		for _, k := range s.indexedKeys(res) {
-			keep[s.names.index(k)] = true
+			keep[s.slotOf(k)] = true
 		}
 	}
-	var drop []secret
-	for name, sec := range st.claims {
-		if !keep[name] || decodeIndex(sec.value) != res.ID {
-			drop = append(drop, sec)
+	drop := make(map[slot]indexEntry)
+	for sl, e := range st.claims {
+		if !keep[sl] || e.target != res.ID {
+			drop[sl] = e
 		}
 	}
 	if len(drop) == 0 {
@@ -151,8 +152,8 @@ func (s *Store) dropClaims(ctx context.Context, st *saveState, res tokenstore.To
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	for _, sec := range drop {
-		_ = s.release(ctx, sec) // best effort, as in update
+	for sl, e := range drop {
+		_ = s.releaseSlot(ctx, sl, e) // best effort, as in update
 	}
 }
 

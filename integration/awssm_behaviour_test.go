@@ -243,6 +243,57 @@ func TestAWSSMRepairsDanglingIndex(t *testing.T) {
 	}
 }
 
+// TestAWSSMRepairsDanglingGrantEntry plays a crash that left a grants
+// shard entry pointing at a record that is gone: the record secret of a
+// grant-only record deleted behind the store's back.
+func TestAWSSMRepairsDanglingGrantEntry(t *testing.T) {
+	f := newSMFixture(t, "danglinggrant", &awssm.Options{ForceDelete: true, MaxConflictRetries: 2, ConflictBackoff: time.Millisecond})
+	full := smToken(1)
+	grantOnly := tokenstore.Token{ClientID: full.ClientID, ClientSecret: full.ClientSecret, GrantToken: full.GrantToken, AccessToken: full.AccessToken}
+	query := tokenstore.Token{ClientID: full.ClientID, ClientSecret: "x", GrantToken: full.GrantToken}
+	ghost := smSave(t, f, grantOnly)
+	_, err := smRaw(t).DeleteSecret(f.ctx, &secretsmanager.DeleteSecretInput{
+		SecretId: aws.String(smRecordName(f, ghost.ID)), ForceDeleteWithoutRecovery: aws.Bool(true)})
+	if err != nil {
+		t.Fatalf("DeleteSecret: %v", err)
+	}
+	// A read misses and writes nothing.
+	all, w, _ := f.count(func() { _, err = f.s.FindToken(f.ctx, query) })
+	if !errors.Is(err, tokenstore.ErrNotFound) || w != 0 || all > 2 {
+		t.Fatalf("FindToken(dangling grant entry): %v, %d calls, %d writes; want ErrNotFound, ≤2, 0", err, all, w)
+	}
+	// While the entry is younger than the claim timeout it may be another
+	// writer's insert in progress: the save backs off.
+	in := grantOnly
+	if err := f.s.SaveToken(f.ctx, &in); !errors.Is(err, tokenstore.ErrConflict) {
+		t.Fatalf("SaveToken(fresh dangling grant entry): got %v; want ErrConflict", err)
+	}
+	// Once it is older, the next save takes the entry over.
+	later, err := awssm.New(smCountingClient(t, newSMCalls()), &awssm.Options{
+		Prefix: f.s.Prefix(), Pepper: smPepper, ForceDelete: true,
+		Now: func() time.Time { return time.Now().Add(awssm.DefaultClaimTimeout + time.Minute) },
+	})
+	if err != nil {
+		t.Fatalf("awssm.New: %v", err)
+	}
+	in = grantOnly
+	if err := later.SaveToken(f.ctx, &in); err != nil {
+		t.Fatalf("SaveToken(old dangling grant entry): %v", err)
+	}
+	got, err := f.s.FindToken(f.ctx, query)
+	if err != nil || got.ID != in.ID || got.ID == ghost.ID {
+		t.Fatalf("FindToken after repair: %v, %v; want the new record %s", got.ID, err, in.ID)
+	}
+	// Deleting the record releases its entry: the grant token is free.
+	if err := f.s.DeleteToken(f.ctx, in.ID); err != nil {
+		t.Fatalf("DeleteToken: %v", err)
+	}
+	again := grantOnly
+	if err := f.s.SaveToken(f.ctx, &again); err != nil || again.ID == in.ID {
+		t.Fatalf("SaveToken after DeleteToken: %v (ID %s, deleted %s); want a new record at once", err, again.ID, in.ID)
+	}
+}
+
 // TestAWSSMLeftovers plays the other crash leftovers: a catalog ID without
 // a record, and a deletion marker whose secret was never deleted.
 func TestAWSSMLeftovers(t *testing.T) {

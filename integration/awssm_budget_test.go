@@ -210,55 +210,70 @@ func TestAWSSMListBudget(t *testing.T) {
 	}
 }
 
-// TestAWSSMSecretsPerToken counts the secrets a full record takes: the
-// record and an index entry per user name, grant token and refresh token
-// (no grant index with ScanGrantTokens), plus one catalog shard per
-// namespace here.
+// TestAWSSMSecretsPerToken counts the secrets full records take: the
+// record and an index secret per user name and refresh token; grant tokens
+// go into the namespace's shared grants shards, like IDs into its catalog.
+// Hourly access-token refreshes create and delete none.
 func TestAWSSMSecretsPerToken(t *testing.T) {
-	for _, c := range []struct {
-		name       string
-		opts       awssm.Options
-		wantPerTok int
-	}{
-		{"default", awssm.Options{ForceDelete: true}, 4},
-		{"scangrant", awssm.Options{ForceDelete: true, ScanGrantTokens: true}, 3},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			f := newSMFixture(t, "pertoken-"+c.name, &c.opts)
-			a := smSave(t, f, smToken(1))
-			// An hourly refresh creates no secret and deletes none.
-			before := smCountSecrets(t, f)
-			all, w, byOp := f.count(func() {
-				for i := range 3 {
-					smSave(t, f, tokenstore.Token{UserName: a.UserName, AccessToken: fmt.Sprintf("secret-at-h%d", i)})
-				}
-			})
-			t.Logf("3 access-token refreshes: %d calls, %d writes: %s", all, w, smOps(byOp))
-			if byOp["CreateSecret"] != 0 || byOp["DeleteSecret"] != 0 || smCountSecrets(t, f) != before {
-				t.Fatalf("access-token refreshes created or deleted secrets: %s", smOps(byOp))
-			}
-			if got := before - 1; got != c.wantPerTok {
-				t.Fatalf("a full record takes %d secrets; want %d", got, c.wantPerTok)
-			}
-			if c.opts.ScanGrantTokens {
-				_, err := f.s.FindToken(f.ctx, tokenstore.Token{GrantToken: a.GrantToken, ClientID: a.ClientID, ClientSecret: "x"})
-				if err != nil {
-					t.Fatalf("FindToken by grant token (scanned): %v", err)
-				}
+	const users = 5
+	f := newSMFixture(t, "pertoken", &awssm.Options{ForceDelete: true})
+	var saved []tokenstore.Token
+	for i := range users {
+		saved = append(saved, smSave(t, f, smToken(i)))
+	}
+	perToken, shared := smCountSecrets(t, f)
+	t.Logf("%d full records: %d secrets of their own, %d shared shards", users, perToken, shared)
+	if perToken != 3*users || shared < 2 || shared > 2*users {
+		t.Fatalf("%d full records take %d secrets of their own and %d shards; want %d and 2 to %d",
+			users, perToken, shared, 3*users, 2*users)
+	}
+	a := saved[0]
+	all, w, byOp := f.count(func() {
+		for i := range 3 {
+			smSave(t, f, tokenstore.Token{UserName: a.UserName, AccessToken: fmt.Sprintf("secret-at-h%d", i)})
+		}
+	})
+	t.Logf("3 access-token refreshes: %d calls, %d writes: %s", all, w, smOps(byOp))
+	if p, s := smCountSecrets(t, f); byOp["CreateSecret"] != 0 || byOp["DeleteSecret"] != 0 || p != perToken || s != shared {
+		t.Fatalf("access-token refreshes created or deleted secrets: %s", smOps(byOp))
+	}
+	// Every record is still found by its grant token, in two calls.
+	for _, tok := range saved {
+		var got tokenstore.Token
+		all, _, byOp := f.count(func() {
+			var err error
+			got, err = f.s.FindToken(f.ctx, tokenstore.Token{GrantToken: tok.GrantToken, ClientID: tok.ClientID, ClientSecret: "x"})
+			if err != nil {
+				t.Fatalf("FindToken by grant token: %v", err)
 			}
 		})
+		if got.ID != tok.ID || all > 2 {
+			t.Fatalf("FindToken by grant token: record %s in %d calls (%s); want %s in at most 2", got.ID, all, smOps(byOp), tok.ID)
+		}
 	}
 }
 
-// smCountSecrets counts the secrets under the fixture's prefix.
-func smCountSecrets(t *testing.T, f *smFixture) int {
+// smCountSecrets counts the secrets under the fixture's prefix: those
+// of single records (records and index secrets) and the shared shards.
+func smCountSecrets(t *testing.T, f *smFixture) (perToken, shared int) {
 	t.Helper()
-	out, err := smRaw(t).ListSecrets(f.ctx, &secretsmanager.ListSecretsInput{
-		Filters:    []types.Filter{{Key: types.FilterNameStringTypeName, Values: []string{f.s.Prefix()}}},
-		MaxResults: aws.Int32(100),
-	})
-	if err != nil {
-		t.Fatalf("ListSecrets: %v", err)
+	in := &secretsmanager.ListSecretsInput{
+		Filters: []types.Filter{{Key: types.FilterNameStringTypeName, Values: []string{f.s.Prefix()}}},
 	}
-	return len(out.SecretList)
+	p := secretsmanager.NewListSecretsPaginator(smRaw(t), in)
+	for p.HasMorePages() {
+		page, err := p.NextPage(f.ctx)
+		if err != nil {
+			t.Fatalf("ListSecrets: %v", err)
+		}
+		for _, e := range page.SecretList {
+			rest := strings.TrimPrefix(aws.ToString(e.Name), f.s.Prefix())
+			if strings.HasPrefix(rest, "catalog/") || strings.HasPrefix(rest, "grants/") {
+				shared++
+			} else {
+				perToken++
+			}
+		}
+	}
+	return perToken, shared
 }

@@ -49,7 +49,3 @@ func TestAWSSMConformanceForceDelete(t *testing.T) {
 func TestAWSSMConformanceRecoveryWindow(t *testing.T) {
 	storetest.RunConformance(t, awssmHarness(t, "window", awssm.Options{}))
 }
-
-func TestAWSSMConformanceScanGrantTokens(t *testing.T) {
-	storetest.RunConformance(t, awssmHarness(t, "scangrant", awssm.Options{ForceDelete: true, ScanGrantTokens: true}))
-}

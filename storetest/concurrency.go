@@ -102,6 +102,13 @@ var concurrencyCases = []testCase{
 				RefreshToken: base.RefreshToken, AccessToken: fmt.Sprintf("secret-at-%s-%d", e.tag, i)}
 		}, tokenstore.Token{RefreshToken: base.RefreshToken, ClientID: base.ClientID, ClientSecret: base.ClientSecret})
 	}, true},
+	{"Concurrency/SameGrantTokenOneRecord", func(t *testing.T, e *env) {
+		base := e.token(1)
+		sameKeyCase(t, e, func(i int) tokenstore.Token {
+			return tokenstore.Token{ClientID: base.ClientID, ClientSecret: base.ClientSecret,
+				GrantToken: base.GrantToken, AccessToken: fmt.Sprintf("secret-at-%s-%d", e.tag, i)}
+		}, tokenstore.Token{GrantToken: base.GrantToken, ClientID: base.ClientID, ClientSecret: base.ClientSecret})
+	}, true},
 	{"Concurrency/DistinctUsers", func(t *testing.T, e *env) {
 		hammer(t, e, distinctUsers/2, func(s tokenstore.Store, i int) error {
 			tok := e.token(i)

@@ -1,0 +1,124 @@
+package awssm
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/tokenstore-go/tokenstore"
+)
+
+// Grant tokens are written once, when a user first authorises the app, and
+// never change; lookups by them come at start-up, when an app configured
+// with a grant token asks for the record it led to. So their index entries
+// share 20 secrets per namespace instead of taking one each: a grants shard
+// maps the leading 32 hex digits of a grant key's digest to its record ID.
+// A lookup reads the one shard the digest names, then the record: two
+// calls, as with an index secret of its own, with one secret fewer per
+// record. Entries are claimed, taken over and released by compare-and-swap
+// of the shard, with the entry's nonce standing for the version of an
+// index secret (see slot).
+
+// grantKeyLen is how many hex digits of the digest key a grants entry:
+// 128 bits, so that two grant tokens of a namespace never share one.
+const grantKeyLen = 32
+
+// grantEntry is one grant key's entry: the record ID, a nonce that changes
+// with every write of the entry, and when it was written (Unix seconds, by
+// the writer's clock; the claim timeout covers the skew).
+type grantEntry struct {
+	ID string `json:"id"`
+	N  string `json:"n"`
+	T  int64  `json:"t"`
+}
+
+type grantsValue struct {
+	V    int                   `json:"v"`
+	Keys map[string]grantEntry `json:"keys"`
+}
+
+func decodeGrants(v string) (map[string]grantEntry, error) {
+	var gv grantsValue
+	if err := json.Unmarshal([]byte(v), &gv); err != nil || gv.V != 1 {
+		return nil, fmt.Errorf("%w: grant index shard is not a version 1 shard", tokenstore.ErrCorrupt)
+	}
+	if gv.Keys == nil {
+		gv.Keys = make(map[string]grantEntry)
+	}
+	return gv.Keys, nil
+}
+
+func encodeGrants(keys map[string]grantEntry) string {
+	b, _ := json.Marshal(grantsValue{V: 1, Keys: keys}) // cannot fail: strings and ints
+	return string(b)
+}
+
+// entryOf turns a grants entry into the indexEntry the claim protocol
+// works with: the nonce is its version, T its creation time.
+// An ID this package would not write reads as a tombstone: taken over once
+// older than the claim timeout.
+func entryOf(sl slot, g grantEntry) indexEntry {
+	e := indexEntry{sec: secret{name: sl.name, version: g.N, created: time.Unix(g.T, 0)}, target: g.ID}
+	if tokenstore.ValidateID(g.ID) != nil {
+		e.target = ""
+	}
+	return e
+}
+
+// readGrant reads the entry of sl from its shard.
+func (s *Store) readGrant(ctx context.Context, sl slot) (indexEntry, bool, error) {
+	sec, ok, err := s.get(ctx, sl.name)
+	if err != nil || !ok {
+		return indexEntry{}, false, err
+	}
+	keys, err := decodeGrants(sec.value)
+	if err != nil {
+		return indexEntry{}, false, err
+	}
+	g, ok := keys[sl.key]
+	if !ok {
+		return indexEntry{}, false, nil
+	}
+	return entryOf(sl, g), true, nil
+}
+
+// editGrant changes the entry of sl by compare-and-swap of its shard.
+// change gets the current entry (ok false when there is none) and returns
+// the new one (keep false to delete it; the same entry to leave the shard
+// alone) or an error, which ends the edit.
+// It returns the entry written.
+func (s *Store) editGrant(ctx context.Context, sl slot, change func(cur grantEntry, ok bool) (next grantEntry, keep bool, err error)) (indexEntry, error) {
+	var wrote grantEntry
+	err := s.editShard(ctx, sl.name, kindGrants, func(cur string, exists bool) (string, bool, error) {
+		keys := make(map[string]grantEntry)
+		if exists {
+			var err error
+			if keys, err = decodeGrants(cur); err != nil {
+				return "", false, err
+			}
+		}
+		g, ok := keys[sl.key]
+		next, keep, err := change(g, ok)
+		switch {
+		case err != nil:
+			return "", false, err
+		case keep && ok && next == g:
+			return "", false, nil
+		case keep:
+			keys[sl.key] = next
+		case !ok:
+			return "", false, nil
+		default:
+			delete(keys, sl.key)
+		}
+		wrote = next
+		return encodeGrants(keys), true, nil
+	})
+	return entryOf(sl, wrote), err
+}
+
+// newGrantEntry is a fresh entry pointing at id.
+func (s *Store) newGrantEntry(id string) grantEntry {
+	return grantEntry{ID: id, N: nonce(), T: s.opts.Now().Unix()}
+}
