@@ -37,7 +37,9 @@
 // refresh tokens keep secrets of their own: they are the keys of every
 // request, and a refresh token may rotate as often as the access token,
 // which would put more writes on a shared shard than Secrets Manager takes
-// (see Writes). A grants shard holds about 570 entries, so a namespace
+// (see Writes). The price is in bytes: a lookup by grant token reads its
+// whole shard, up to 64 KiB in a full namespace. A grants shard holds
+// about 570 entries, so a namespace
 // holds about 11,000 records with grant tokens; a full shard refuses saves
 // that add a grant token with tokenstore.ErrTooLarge.
 //

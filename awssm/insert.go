@@ -59,9 +59,9 @@ func (s *Store) insert(ctx context.Context, st *saveState, t tokenstore.Token, k
 
 // claimScanned serialises inserts keyed by a key without a lasting index
 // (an access token, which changes hourly): the insert holds a claim on the
-// key's index entry until its record exists, and scans again once it holds it, so a
-// concurrent insert with the same key either loses the claim or finds the
-// record. The entry is released when the save ends.
+// key's index entry until its record exists, and scans again once it holds
+// it, so a concurrent insert with the same key either loses the claim or
+// finds the record. The entry is released when the save ends.
 func (s *Store) claimScanned(ctx context.Context, st *saveState, k tokenstore.Key, id string) error {
 	_, owned, err := s.claim(ctx, st, k, id)
 	if err != nil {

@@ -66,6 +66,10 @@ func BenchmarkAWSSM(b *testing.B) {
 		_, err := s.FindToken(ctx, tokenstore.Token{RefreshToken: a.RefreshToken, ClientID: a.ClientID, ClientSecret: "x"})
 		return err
 	})
+	run("FindToken/GrantToken", func() error {
+		_, err := s.FindToken(ctx, tokenstore.Token{GrantToken: a.GrantToken, ClientID: a.ClientID, ClientSecret: "x"})
+		return err
+	})
 	run(fmt.Sprintf("FindToken/AccessToken/N=%d", benchN), func() error {
 		_, err := s.FindToken(ctx, tokenstore.Token{AccessToken: last.AccessToken})
 		return err
