@@ -59,15 +59,17 @@ func hammer(t *testing.T, e *env, n int, f func(s tokenstore.Store, i int) error
 	}
 }
 
-// sameKeyCase makes 2×writersPerStore concurrent saves share the lookup key
-// that key(i) builds, and checks they left exactly one record.
-func sameKeyCase(t *testing.T, e *env, key func(i int) tokenstore.Token, query tokenstore.Token) {
+// sameKeyCase makes 2×writersPerStore concurrent saves of key, each with an
+// access token of its own, and checks they left exactly one record, which
+// key finds.
+func sameKeyCase(t *testing.T, e *env, key tokenstore.Token) {
 	t.Helper()
 	var mu sync.Mutex
 	ids := make(map[string]bool)
 	written := make(map[string]bool)
 	hammer(t, e, writersPerStore, func(s tokenstore.Store, i int) error {
-		tok := key(i)
+		tok := key
+		tok.AccessToken = fmt.Sprintf("secret-at-%s-%d", e.tag, i)
 		if err := saveRetrying(e, s, &tok); err != nil {
 			return err
 		}
@@ -81,7 +83,7 @@ func sameKeyCase(t *testing.T, e *env, key func(i int) tokenstore.Token, query t
 	if len(all) != 1 || len(ids) != 1 {
 		t.Fatalf("concurrent saves of one key left %d records and returned %d IDs; want 1 and 1", len(all), len(ids))
 	}
-	got := find(t, e, e.s, query)
+	got := find(t, e, e.s, key)
 	if got.ID != all[0].ID || !written[got.AccessToken] {
 		t.Fatalf("record %v is not the result of any of the saves", got)
 	}
@@ -89,25 +91,16 @@ func sameKeyCase(t *testing.T, e *env, key func(i int) tokenstore.Token, query t
 
 var concurrencyCases = []testCase{
 	{"Concurrency/SameUserOneRecord", func(t *testing.T, e *env) {
-		base := e.token(1)
-		sameKeyCase(t, e, func(i int) tokenstore.Token {
-			return tokenstore.Token{UserName: base.UserName, ClientID: base.ClientID, ClientSecret: base.ClientSecret,
-				RefreshToken: base.RefreshToken, AccessToken: fmt.Sprintf("secret-at-%s-%d", e.tag, i)}
-		}, tokenstore.Token{UserName: base.UserName})
+		b := e.token(1)
+		sameKeyCase(t, e, tokenstore.Token{UserName: b.UserName, ClientID: b.ClientID, ClientSecret: b.ClientSecret, RefreshToken: b.RefreshToken})
 	}, true},
 	{"Concurrency/SameRefreshTokenOneRecord", func(t *testing.T, e *env) {
-		base := e.token(1)
-		sameKeyCase(t, e, func(i int) tokenstore.Token {
-			return tokenstore.Token{ClientID: base.ClientID, ClientSecret: base.ClientSecret,
-				RefreshToken: base.RefreshToken, AccessToken: fmt.Sprintf("secret-at-%s-%d", e.tag, i)}
-		}, tokenstore.Token{RefreshToken: base.RefreshToken, ClientID: base.ClientID, ClientSecret: base.ClientSecret})
+		b := e.token(1)
+		sameKeyCase(t, e, tokenstore.Token{ClientID: b.ClientID, ClientSecret: b.ClientSecret, RefreshToken: b.RefreshToken})
 	}, true},
 	{"Concurrency/SameGrantTokenOneRecord", func(t *testing.T, e *env) {
-		base := e.token(1)
-		sameKeyCase(t, e, func(i int) tokenstore.Token {
-			return tokenstore.Token{ClientID: base.ClientID, ClientSecret: base.ClientSecret,
-				GrantToken: base.GrantToken, AccessToken: fmt.Sprintf("secret-at-%s-%d", e.tag, i)}
-		}, tokenstore.Token{GrantToken: base.GrantToken, ClientID: base.ClientID, ClientSecret: base.ClientSecret})
+		b := e.token(1)
+		sameKeyCase(t, e, tokenstore.Token{ClientID: b.ClientID, ClientSecret: b.ClientSecret, GrantToken: b.GrantToken})
 	}, true},
 	{"Concurrency/DistinctUsers", func(t *testing.T, e *env) {
 		hammer(t, e, distinctUsers/2, func(s tokenstore.Store, i int) error {
