@@ -203,6 +203,50 @@ func TestAWSSMTooLarge(t *testing.T) {
 	}
 }
 
+// smLater returns a store on f's prefix whose clock runs past the claim
+// timeout: to it, every entry a crash left behind is abandoned.
+func smLater(t *testing.T, f *smFixture) *awssm.Store {
+	t.Helper()
+	later, err := awssm.New(smCountingClient(t, newSMCalls()), &awssm.Options{
+		Prefix: f.s.Prefix(), Pepper: smPepper, ForceDelete: true,
+		Now: func() time.Time { return time.Now().Add(awssm.DefaultClaimTimeout + time.Minute) },
+	})
+	if err != nil {
+		t.Fatalf("awssm.New: %v", err)
+	}
+	return later
+}
+
+// smRepairsDangling checks the life of an index entry that query's key
+// leaves pointing at a missing record: reads miss without writing, a save
+// of in backs off while the entry is fresh and takes it over once it is
+// old. It returns what that save stored.
+func smRepairsDangling(t *testing.T, f *smFixture, in, query tokenstore.Token) tokenstore.Token {
+	t.Helper()
+	// A read misses and writes nothing.
+	var err error
+	all, w, _ := f.count(func() { _, err = f.s.FindToken(f.ctx, query) })
+	if !errors.Is(err, tokenstore.ErrNotFound) || w != 0 || all > 2 {
+		t.Fatalf("FindToken(dangling): %v, %d calls, %d writes; want ErrNotFound, ≤2, 0", err, all, w)
+	}
+	// While the entry is younger than the claim timeout it may be another
+	// writer's insert in progress: the save backs off.
+	saved := in
+	if err := f.s.SaveToken(f.ctx, &saved); !errors.Is(err, tokenstore.ErrConflict) {
+		t.Fatalf("SaveToken(fresh dangling entry): got %v; want ErrConflict", err)
+	}
+	// Once it is older, the next save takes it over.
+	saved = in
+	if err := smLater(t, f).SaveToken(f.ctx, &saved); err != nil {
+		t.Fatalf("SaveToken(old dangling entry): %v", err)
+	}
+	got, err := f.s.FindToken(f.ctx, query)
+	if err != nil || got.ID != saved.ID {
+		t.Fatalf("FindToken after repair: %v, %v; want the saved record %s", got.ID, err, saved.ID)
+	}
+	return saved
+}
+
 // TestAWSSMRepairsDanglingIndex plays a crash that left a user-name index
 // entry pointing at a record that was never created.
 func TestAWSSMRepairsDanglingIndex(t *testing.T) {
@@ -214,33 +258,7 @@ func TestAWSSMRepairsDanglingIndex(t *testing.T) {
 	if err != nil {
 		t.Fatalf("CreateSecret: %v", err)
 	}
-	// A read misses and writes nothing.
-	all, w, _ := f.count(func() { _, err = f.s.FindToken(f.ctx, tokenstore.Token{UserName: tok.UserName}) })
-	if !errors.Is(err, tokenstore.ErrNotFound) || w != 0 || all > 2 {
-		t.Fatalf("FindToken(dangling): %v, %d calls, %d writes; want ErrNotFound, ≤2, 0", err, all, w)
-	}
-	// While the entry is younger than the claim timeout it may be another
-	// writer's insert in progress: the save backs off.
-	in := tok
-	if err := f.s.SaveToken(f.ctx, &in); !errors.Is(err, tokenstore.ErrConflict) {
-		t.Fatalf("SaveToken(fresh dangling entry): got %v; want ErrConflict", err)
-	}
-	// Once it is older, the next save repairs it.
-	later, err := awssm.New(smCountingClient(t, newSMCalls()), &awssm.Options{
-		Prefix: f.s.Prefix(), Pepper: smPepper, ForceDelete: true,
-		Now: func() time.Time { return time.Now().Add(awssm.DefaultClaimTimeout + time.Minute) },
-	})
-	if err != nil {
-		t.Fatalf("awssm.New: %v", err)
-	}
-	in = tok
-	if err := later.SaveToken(f.ctx, &in); err != nil {
-		t.Fatalf("SaveToken(old dangling entry): %v", err)
-	}
-	got, err := f.s.FindToken(f.ctx, tokenstore.Token{UserName: tok.UserName})
-	if err != nil || got.ID != in.ID {
-		t.Fatalf("FindToken after repair: %v, %v; want the saved record", got, err)
-	}
+	smRepairsDangling(t, f, tok, tokenstore.Token{UserName: tok.UserName})
 }
 
 // TestAWSSMRepairsDanglingGrantEntry plays a crash that left a grants
@@ -250,39 +268,15 @@ func TestAWSSMRepairsDanglingGrantEntry(t *testing.T) {
 	f := newSMFixture(t, "danglinggrant", &awssm.Options{ForceDelete: true, MaxConflictRetries: 2, ConflictBackoff: time.Millisecond})
 	full := smToken(1)
 	grantOnly := tokenstore.Token{ClientID: full.ClientID, ClientSecret: full.ClientSecret, GrantToken: full.GrantToken, AccessToken: full.AccessToken}
-	query := tokenstore.Token{ClientID: full.ClientID, ClientSecret: "x", GrantToken: full.GrantToken}
 	ghost := smSave(t, f, grantOnly)
 	_, err := smRaw(t).DeleteSecret(f.ctx, &secretsmanager.DeleteSecretInput{
 		SecretId: aws.String(smRecordName(f, ghost.ID)), ForceDeleteWithoutRecovery: aws.Bool(true)})
 	if err != nil {
 		t.Fatalf("DeleteSecret: %v", err)
 	}
-	// A read misses and writes nothing.
-	all, w, _ := f.count(func() { _, err = f.s.FindToken(f.ctx, query) })
-	if !errors.Is(err, tokenstore.ErrNotFound) || w != 0 || all > 2 {
-		t.Fatalf("FindToken(dangling grant entry): %v, %d calls, %d writes; want ErrNotFound, ≤2, 0", err, all, w)
-	}
-	// While the entry is younger than the claim timeout it may be another
-	// writer's insert in progress: the save backs off.
-	in := grantOnly
-	if err := f.s.SaveToken(f.ctx, &in); !errors.Is(err, tokenstore.ErrConflict) {
-		t.Fatalf("SaveToken(fresh dangling grant entry): got %v; want ErrConflict", err)
-	}
-	// Once it is older, the next save takes the entry over.
-	later, err := awssm.New(smCountingClient(t, newSMCalls()), &awssm.Options{
-		Prefix: f.s.Prefix(), Pepper: smPepper, ForceDelete: true,
-		Now: func() time.Time { return time.Now().Add(awssm.DefaultClaimTimeout + time.Minute) },
-	})
-	if err != nil {
-		t.Fatalf("awssm.New: %v", err)
-	}
-	in = grantOnly
-	if err := later.SaveToken(f.ctx, &in); err != nil {
-		t.Fatalf("SaveToken(old dangling grant entry): %v", err)
-	}
-	got, err := f.s.FindToken(f.ctx, query)
-	if err != nil || got.ID != in.ID || got.ID == ghost.ID {
-		t.Fatalf("FindToken after repair: %v, %v; want the new record %s", got.ID, err, in.ID)
+	in := smRepairsDangling(t, f, grantOnly, tokenstore.Token{ClientID: full.ClientID, ClientSecret: "x", GrantToken: full.GrantToken})
+	if in.ID == ghost.ID {
+		t.Fatalf("the repairing save reused the gone record's ID %s", ghost.ID)
 	}
 	// Deleting the record releases its entry: the grant token is free.
 	if err := f.s.DeleteToken(f.ctx, in.ID); err != nil {
@@ -327,14 +321,8 @@ func TestAWSSMLeftovers(t *testing.T) {
 		t.Fatalf("SaveToken over a fresh marker: got %v; want ErrConflict", err)
 	}
 	// An old one is a delete that stopped: the save writes over it.
-	later, err := awssm.New(smCountingClient(t, newSMCalls()), &awssm.Options{
-		Prefix: f.s.Prefix(), Pepper: smPepper, ForceDelete: true,
-		Now: func() time.Time { return time.Now().Add(awssm.DefaultClaimTimeout + time.Minute) }})
-	if err != nil {
-		t.Fatalf("awssm.New: %v", err)
-	}
 	in = b
-	if err := later.SaveToken(f.ctx, &in); err != nil {
+	if err := smLater(t, f).SaveToken(f.ctx, &in); err != nil {
 		t.Fatalf("SaveToken over an old marker: %v", err)
 	}
 	if got, err := f.s.FindTokenByID(f.ctx, b.ID); err != nil || got.AccessToken != b.AccessToken {
