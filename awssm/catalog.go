@@ -84,7 +84,7 @@ func (s *Store) catalogIDs(ctx context.Context) ([]string, error) {
 // readCatalog returns every ID in the catalog, sorted, and the names of the
 // shards that exist, with one call.
 func (s *Store) readCatalog(ctx context.Context) (ids, shards []string, err error) {
-	got, err := s.batchGet(ctx, s.names.catalogAll())
+	got, err := s.batchGet(ctx, shardNames(s.names.catalog, catalogShards))
 	if err != nil {
 		return nil, nil, err
 	}

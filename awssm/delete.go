@@ -91,7 +91,7 @@ func (s *Store) DeleteTokens(ctx context.Context) error {
 	if err != nil {
 		return wrap("delete all", err)
 	}
-	grants, err := s.batchGet(ctx, s.names.grantsAll())
+	grants, err := s.batchGet(ctx, shardNames(s.names.grants, grantShards))
 	if err != nil {
 		return wrap("delete all", err)
 	}

@@ -56,20 +56,12 @@ func (n names) catalog(shard int) string { return fmt.Sprintf("%scatalog/%02d", 
 
 func (n names) grants(shard int) string { return fmt.Sprintf("%sgrants/%02d", n.prefix, shard) }
 
-// grantsAll returns the names of every grants shard.
-func (n names) grantsAll() []string {
-	out := make([]string, grantShards)
+// shardNames returns the names of the count shards that name makes:
+// shardNames(n.catalog, catalogShards) is the whole catalog.
+func shardNames(name func(int) string, count int) []string {
+	out := make([]string, count)
 	for i := range out {
-		out[i] = n.grants(i)
-	}
-	return out
-}
-
-// catalogAll returns the names of every catalog shard.
-func (n names) catalogAll() []string {
-	out := make([]string, catalogShards)
-	for i := range out {
-		out[i] = n.catalog(i)
+		out[i] = name(i)
 	}
 	return out
 }
