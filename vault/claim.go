@@ -37,7 +37,8 @@ func (sv *saver) claimAll(ctx context.Context, next tokenstore.Token, old []toke
 // still at version cas (0: absent). When it is not, the entry's current
 // owner decides:
 //
-//   - the entry already names id: done;
+//   - the entry already names id: done (it may be this very write, resent
+//     by the client after a lost answer and refused for its first copy);
 //   - k is the lookup key: the entry moved since plan read it, so the whole
 //     attempt starts over (and finds the new record, or completes it);
 //   - a live record answering to k: for a user name, tokenstore.ErrDuplicate;
@@ -55,15 +56,17 @@ func (sv *saver) claim(ctx context.Context, k tokenstore.Key, path, id string, c
 	if !errors.Is(err, errCAS) {
 		return err
 	}
-	if sv.hasKey && k == sv.key {
-		return errRetry
-	}
 	h, err := s.follow(ctx, k)
 	switch {
 	case err != nil:
 		return err
 	case h.entry.id == id:
+		// Ours: an earlier attempt's claim, or the first copy of a write
+		// the client resent after a lost answer. IDs are random per save,
+		// so no other save claims for this one.
 		return nil
+	case sv.hasKey && k == sv.key:
+		return errRetry
 	case h.matches(k) && k.Kind == tokenstore.KeyUserName:
 		return fmt.Errorf("%w: record %s has it", tokenstore.ErrDuplicate, h.entry.id)
 	case h.matches(k):

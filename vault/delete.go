@@ -57,7 +57,9 @@ func (s *Store) tryDelete(ctx context.Context, id string) error {
 			index = append(index, s.layout.indexRel(k))
 		}
 	}
-	if err := s.kv.write(ctx, s.layout.recordPath(id), tombstoneData(index), r.ver); err != nil {
+	// put: a refused tombstone may be our own, resent after a lost answer;
+	// then the delete goes on rather than reporting ErrNotFound.
+	if err := s.put(ctx, s.layout.recordPath(id), tombstoneData(index), r.ver); err != nil {
 		return retryOnCAS(err)
 	}
 	return s.finishDelete(ctx, id, index)

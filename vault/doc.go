@@ -128,6 +128,33 @@
 // cases are skipped there for this reason. Use KV version 2 when several
 // processes write.
 //
+// # Lost answers
+//
+// A write whose answer is lost (a timeout or connection reset after Vault
+// applied it) may have happened. The Vault client sends such a request
+// again by itself (api.Config.MaxRetries, 2 by default), and Vault refuses
+// the copy, since the first one already moved the version on. So the store
+// takes no refused check-and-set for a lost race until it has checked
+// that the write is not its own: a write with cas=c that landed is version
+// c+1, and the store reads that version (?version=c+1) and compares it
+// with what it wrote. If it is the same, the save is done, and it is not
+// merged again on top of what other writers stored since — which would
+// undo their acknowledged saves. This costs one read per refused record
+// write and nothing otherwise. Index entries need no such read: an entry
+// that names the ID this save writes is this save's own. A DeleteToken's
+// tombstone carries a random nonce for the same check, so a delete whose
+// tombstone landed reports success, not tokenstore.ErrNotFound.
+//
+// An error that leaves the outcome open (the client's resends failed too,
+// or the context ended) is returned as it is: the save or delete may or
+// may not have happened, and saving again converges on one record. Two
+// windows remain, both needing a resend about a second late (the client's
+// retry wait) to meet another writer: if the record was deleted with its
+// metadata between the landed write and the check, or more than the
+// mount's max_versions writes followed it, version c+1 is gone and the
+// refusal counts as a lost race. Set MaxRetries to 0 on the client to
+// close them; the store's own retries do not resend a write blindly.
+//
 // # Deletion
 //
 // DeleteToken first replaces the record with a tombstone (a check-and-set

@@ -28,7 +28,13 @@ type kv interface {
 
 	// write stores data at p if p is still at version cas (0: p must be
 	// absent or have no metadata). A lost race is an error wrapping errCAS.
+	// On KV v2 a write that lands becomes version cas+1.
 	write(ctx context.Context, p string, data map[string]any, cas int) error
+
+	// readVersion returns the data of version ver of p, or nil when that
+	// version does not exist (any more). KV v1 keeps no versions: it
+	// returns the current data, whatever ver.
+	readVersion(ctx context.Context, p string, ver int) (map[string]any, error)
 
 	// list returns the names directly below dir; sub-directories end in '/'.
 	list(ctx context.Context, dir string) ([]string, error)
@@ -86,6 +92,16 @@ func (k kvV2) write(ctx context.Context, p string, data map[string]any, cas int)
 	return nil
 }
 
+func (k kvV2) readVersion(ctx context.Context, p string, ver int) (map[string]any, error) {
+	s, err := k.logical.ReadWithDataWithContext(ctx, k.mount+"/data/"+p,
+		map[string][]string{"version": {strconv.Itoa(ver)}})
+	if err != nil || s == nil || s.Data == nil {
+		return nil, err
+	}
+	data, _ := s.Data["data"].(map[string]any)
+	return data, nil
+}
+
 func (k kvV2) list(ctx context.Context, dir string) ([]string, error) {
 	return listKeys(ctx, k.logical, k.mount+"/metadata/"+dir)
 }
@@ -131,6 +147,11 @@ func (k kvV1) write(ctx context.Context, p string, data map[string]any, cas int)
 	}
 	_, err := k.logical.WriteWithContext(ctx, k.mount+"/"+p, data)
 	return err
+}
+
+func (k kvV1) readVersion(ctx context.Context, p string, _ int) (map[string]any, error) {
+	data, _, err := k.read(ctx, p)
+	return data, err
 }
 
 func (k kvV1) list(ctx context.Context, dir string) ([]string, error) {

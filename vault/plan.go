@@ -47,6 +47,11 @@ func (sv *saver) plan(ctx context.Context) (plan, error) {
 	switch {
 	case h.matches(sv.key):
 		p.found, p.stored, p.id, p.ver = true, h.rec.tok, h.entry.id, h.rec.ver
+	case h.valid && h.rec.state == recAbsent && h.entry.id == sv.newID:
+		// Our own claim, from an earlier attempt or from a write whose
+		// answer was lost: the record is ours to write, not an insert by
+		// someone else to wait for and retire.
+		p.ver = h.rec.ver
 	case h.valid && h.rec.state == recAbsent:
 		// Another writer claimed the key for a record it has not written
 		// yet. Wait for it; if it never comes, retire its ID so that it can

@@ -15,6 +15,7 @@ const (
 	fieldRecord    = "record"    // tokenstore.EncodeRecord output, as a string
 	fieldTombstone = "tombstone" // the record's index names (indexRel), space-separated
 	fieldID        = "id"        // index entry: the record ID
+	fieldNonce     = "nonce"     // tombstone: random, tells one delete's tombstone from another's
 )
 
 // recState is what a record path holds.
@@ -34,14 +35,25 @@ type record struct {
 	ver   int              // cas to replace what was read
 }
 
-// readRecord reads the record with the given valid ID.
+// readRecord reads the record with the given valid ID. A record that does
+// not decode is an error wrapping tokenstore.ErrCorrupt that names the ID,
+// so that the caller can delete it.
 func (s *Store) readRecord(ctx context.Context, id string) (record, error) {
 	data, ver, err := s.kv.read(ctx, s.layout.recordPath(id))
 	if err != nil || data == nil {
 		return record{ver: ver}, err
 	}
+	r, err := decodeRecord(id, data)
+	r.ver = ver
+	if err != nil {
+		return r, fmt.Errorf("record %s: %w", id, err)
+	}
+	return r, nil
+}
+
+func decodeRecord(id string, data map[string]any) (record, error) {
 	if tomb, ok := data[fieldTombstone].(string); ok {
-		return record{state: recTomb, index: strings.Fields(tomb), ver: ver}, nil
+		return record{state: recTomb, index: strings.Fields(tomb)}, nil
 	}
 	raw, ok := data[fieldRecord].(string)
 	if !ok {
@@ -54,15 +66,18 @@ func (s *Store) readRecord(ctx context.Context, id string) (record, error) {
 	if tok.ID != id {
 		return record{}, fmt.Errorf("%w: record ID differs from its path", tokenstore.ErrCorrupt)
 	}
-	return record{state: recLive, tok: tok, ver: ver}, nil
+	return record{state: recLive, tok: tok}, nil
 }
 
 func recordData(encoded []byte) map[string]any {
 	return map[string]any{fieldRecord: string(encoded)}
 }
 
+// tombstoneData is a tombstone listing index, with a fresh nonce: put
+// recognizes its own tombstone by it, and a tombstone without one (written
+// before nonces, or by retire) still reads as a tombstone.
 func tombstoneData(index []string) map[string]any {
-	return map[string]any{fieldTombstone: strings.Join(index, " ")}
+	return map[string]any{fieldTombstone: strings.Join(index, " "), fieldNonce: tokenstore.NewID()}
 }
 
 // entry is one read of an index path.

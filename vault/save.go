@@ -2,6 +2,7 @@ package vault
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -105,8 +106,14 @@ func (sv *saver) attempt(ctx context.Context) (tokenstore.Token, error) {
 	if err := sv.claimAll(ctx, next, old, p.known); err != nil {
 		return tokenstore.Token{}, err
 	}
-	err = s.kv.write(ctx, s.layout.recordPath(next.ID), recordData(b), p.ver)
-	if err != nil {
+	// put, not write: a refusal may be the client's resend of this very
+	// write, whose first copy landed; merging again would apply it twice.
+	if err := s.put(ctx, s.layout.recordPath(next.ID), recordData(b), p.ver); err != nil {
+		if errors.Is(err, errCAS) && !p.found && next.ID == sv.newID {
+			// Another save retired the ID this one meant to insert at
+			// (see retire): insert at a fresh one if it still must.
+			sv.newID = ""
+		}
 		return tokenstore.Token{}, retryOnCAS(err)
 	}
 	sv.cleanup(ctx, next, old)
