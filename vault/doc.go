@@ -239,4 +239,15 @@
 // a miss. A cancelled or expired context is reachable with errors.Is. Error
 // messages may show paths (prefix, record IDs, digests), never a token
 // value, secret or user name.
+//
+// A record that does not decode (damaged, written by hand, or an envelope
+// version this package does not know) never makes the namespace unusable.
+// GetTokens returns every readable record, in ID order, together with an
+// error wrapping ErrCorrupt that names each unreadable ID. FindTokenByID
+// of that ID, and a FindToken or SaveToken whose lookup reaches it, fail
+// with an error wrapping ErrCorrupt that names the ID; SaveToken does not
+// write over a record it cannot read, since that would lose its fields
+// unseen. Other records are unaffected. DeleteToken of the ID removes it
+// (its index entries then dangle and are repaired like any other), and
+// DeleteTokens removes it with the rest.
 package vault
