@@ -147,13 +147,14 @@
 //
 // An error that leaves the outcome open (the client's resends failed too,
 // or the context ended) is returned as it is: the save or delete may or
-// may not have happened, and saving again converges on one record. Two
-// windows remain, both needing a resend about a second late (the client's
-// retry wait) to meet another writer: if the record was deleted with its
-// metadata between the landed write and the check, or more than the
-// mount's max_versions writes followed it, version c+1 is gone and the
-// refusal counts as a lost race. Set MaxRetries to 0 on the client to
-// close them; the store's own retries do not resend a write blindly.
+// may not have happened, and saving again converges on one record. So is
+// a refusal whose version c+1 is gone by the time the store looks —
+// deleted with its record, or pruned by the mount's max_versions after a
+// burst of later writes — when the client may have resent the write (it
+// allows resends and the call took at least the client's MinRetryWait,
+// which its backoff waits before any resend): the store then cannot tell
+// whether the first copy landed, reports an error saying so, and does not
+// merge again. A quicker refusal was sent once and is a lost race.
 //
 // # Deletion
 //

@@ -21,7 +21,8 @@ import (
 // metadata/, deleting metadata and destroying a version. It answers as
 // Vault 1.21 does (kv_test.go checks the shapes the store relies on).
 type fakeKV struct {
-	url string
+	url         string
+	maxVersions int // like the mount's max_versions: older versions are pruned; 0 keeps all
 
 	mu    sync.Mutex
 	paths map[string]*fakePath
@@ -29,6 +30,7 @@ type fakeKV struct {
 
 type fakePath struct {
 	versions []map[string]any // versions[i] is version i+1; nil once destroyed
+	pruned   int              // versions 1..pruned are gone (max_versions)
 }
 
 // newFakeKV starts a fake Vault, stopped when the test ends.
@@ -117,7 +119,7 @@ func (f *fakeKV) read(w http.ResponseWriter, p, version string) {
 	v := len(fp.versions)
 	if version != "" && version != "0" {
 		v, _ = strconv.Atoi(version)
-		if v < 1 || v > len(fp.versions) {
+		if v <= fp.pruned || v > len(fp.versions) {
 			answer(w, http.StatusNotFound, `{"errors":[]}`)
 			return
 		}
@@ -154,6 +156,9 @@ func (f *fakeKV) write(w http.ResponseWriter, r *http.Request, p string) {
 		return
 	}
 	fp.versions = append(fp.versions, body.Data)
+	if f.maxVersions > 0 {
+		fp.pruned = max(fp.pruned, len(fp.versions)-f.maxVersions)
+	}
 	f.paths[p] = fp
 	answer(w, http.StatusOK, fmt.Sprintf(`{"data":{"version":%d}}`, len(fp.versions)))
 }

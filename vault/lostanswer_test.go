@@ -3,6 +3,7 @@ package vault
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -148,5 +149,39 @@ func TestLostTombstoneAnswerDeletes(t *testing.T) {
 	}
 	if _, err := s.FindTokenByID(ctx, tok.ID); !errors.Is(err, tokenstore.ErrNotFound) {
 		t.Errorf("FindTokenByID after delete: %v; want ErrNotFound", err)
+	}
+}
+
+// When the version a lost write would have become is gone by the time the
+// resend is refused (here pruned by max_versions after three later saves),
+// the store cannot tell whether that write landed: it reports an error and
+// does not merge again over the later saves.
+func TestLostAnswerVersionGone(t *testing.T) {
+	ctx := context.Background()
+	var base tokenstore.Token
+	var peer *Store
+	lose := &loseAnswer{match: writesTo("/records/")}
+	lose.then = func() {
+		for i := range 3 {
+			tok := tokenstore.Token{ID: base.ID, AccessToken: base.AccessToken, APIDomain: fmt.Sprintf("https://B%d", i)}
+			if err := peer.SaveToken(ctx, &tok); err != nil {
+				t.Errorf("T: SaveToken: %v", err)
+			}
+		}
+	}
+	f, s, p := lossyStore(t, lose)
+	f.maxVersions = 2
+	peer = p
+	base = tokenstore.Token{UserName: "u@example.com", AccessToken: "secret-at-0"}
+	if err := peer.SaveToken(ctx, &base); err != nil {
+		t.Fatal(err)
+	}
+	lose.armed.Store(true)
+	in := tokenstore.Token{ID: base.ID, AccessToken: base.AccessToken, APIDomain: "https://A"}
+	if err := s.SaveToken(ctx, &in); err == nil || !strings.Contains(err.Error(), "unknown") {
+		t.Errorf("S: SaveToken: %v; want an error saying the outcome is unknown", err)
+	}
+	if got, _ := peer.FindTokenByID(ctx, base.ID); got.APIDomain != "https://B2" {
+		t.Errorf("record has APIDomain %q; want %q, the last acknowledged save", got.APIDomain, "https://B2")
 	}
 }

@@ -69,6 +69,7 @@ type Options struct {
 // Store keeps tokens in a Vault KV secrets engine. Create it with New or
 // FromEnv. It is safe for concurrent use.
 type Store struct {
+	client      *api.Client // to know how it resends (see put)
 	kv          kv
 	layout      layout
 	v1          bool
@@ -108,6 +109,7 @@ func New(client *api.Client, opts *Options) (*Store, error) {
 		return nil, err
 	}
 	s := &Store{
+		client:      client,
 		layout:      layout{prefix: prefix, pepper: append([]byte(nil), o.Pepper...)},
 		maxAttempts: positive(o.MaxAttempts, DefaultMaxAttempts),
 		delay:       positive(o.RetryDelay, DefaultRetryDelay),
