@@ -129,6 +129,31 @@ func (f *kvFixture) store(t testing.TB, o *vault.Options) (*vault.Store, *counte
 	return s, c
 }
 
+// storeOver returns a store in o with the least-privilege token whose
+// requests go through rt (a FaultTransport, say). The client keeps its
+// default retries (after a connection error it sends the request again),
+// unless tune changes its configuration.
+func (f *kvFixture) storeOver(t testing.TB, o *vault.Options, rt http.RoundTripper, tune ...func(*api.Config)) *vault.Store {
+	t.Helper()
+	cfg := api.DefaultConfig()
+	cfg.Address = f.srv.addr
+	cfg.HttpClient.Transport = rt
+	for _, f := range tune {
+		f(cfg)
+	}
+	client, err := api.NewClient(cfg)
+	if err != nil {
+		t.Fatalf("vault client: %v", err)
+	}
+	client.SetToken(f.token)
+	client.ClearNamespace()
+	s, err := vault.New(client, o)
+	if err != nil {
+		t.Fatalf("vault.New: %v", err)
+	}
+	return s
+}
+
 // dataPath is the KV API path of a store path: mount/data/p on v2.
 func (f *kvFixture) dataPath(p string) string {
 	if f.version == 2 {

@@ -90,6 +90,8 @@ var vaultCases = []vaultCase{
 	{"CrashedDelete", false, testCrashedDelete},
 	{"InsertInFlightRetired", true, testInsertInFlightRetired},
 	{"CorruptRecord", false, testCorruptRecord},
+	{"LostAnswerNotReapplied", true, testLostAnswerNotReapplied},
+	{"Linearizable", false, testLinearizable},
 	{"PolicyConfinesToken", false, testPolicyConfines},
 }
 
