@@ -90,6 +90,7 @@ var vaultCases = []vaultCase{
 	{"CrashedDelete", false, testCrashedDelete},
 	{"InsertInFlightRetired", true, testInsertInFlightRetired},
 	{"CorruptRecord", false, testCorruptRecord},
+	{"CorruptRecordIsolated", false, testCorruptIsolated},
 	{"LostAnswerNotReapplied", true, testLostAnswerNotReapplied},
 	{"Linearizable", false, testLinearizable},
 	{"PolicyConfinesToken", false, testPolicyConfines},
