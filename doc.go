@@ -32,10 +32,13 @@
 // GoString, Format (every verb), LogValue or MarshalJSON output, nor in any
 // error this module returns; Key never shows its value. So a Token or Key
 // logged through fmt or log/slog (text or JSON handler), alone or inside a
-// slice, map, struct or pointer, shows no secret. Two holes are Go's, not
-// this package's: fmt's %p applied to a struct value (which go vet reports),
-// and a Token in an unexported field of a caller's struct, which fmt prints
-// field by field without calling Token's methods.
+// slice, map, struct or pointer, shows no secret. So do the module's other
+// types that hold secrets: every Store and memstore.Backend print as a
+// fixed summary, and awssm.Options and vault.Options show their Pepper only
+// as "[redacted]". Two holes are Go's, not this package's: fmt's %p applied
+// to a struct value (which go vet reports), and a Token in an unexported
+// field of a caller's struct, which fmt prints field by field without
+// calling Token's methods.
 //
 // Token's JSON form is therefore for logs, not for storage: a set secret
 // reads "[redacted]". UnmarshalJSON refuses that marker with ErrInvalidToken
