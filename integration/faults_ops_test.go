@@ -150,7 +150,7 @@ func runFaultSequences(t *testing.T, be faultBackend) {
 }
 
 // faultSem bounds the faulted runs in flight: each holds a deadline open.
-var faultSem = make(chan struct{}, 6)
+var faultSem = make(chan struct{}, 8)
 
 // seed stores records a and b in a fresh namespace with a clean store.
 func seed(t *testing.T, be faultBackend, ns string) (clean tokenstore.Store, a, b tokenstore.Token) {
@@ -387,4 +387,3 @@ func secretIn(err error, toks ...tokenstore.Token) bool {
 	}
 	return false
 }
-
