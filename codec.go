@@ -57,7 +57,7 @@ func EncodeRecord(t Token) ([]byte, error) {
 		APIDomain:    t.APIDomain,
 	}
 	if !t.Expiry.IsZero() {
-		rt.Expiry = t.Expiry.UTC().Format(time.RFC3339Nano)
+		rt.Expiry = formatExpiry(t.Expiry)
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -103,13 +103,23 @@ func DecodeRecord(b []byte) (Token, error) {
 		APIDomain:    rt.APIDomain,
 	}
 	if rt.Expiry != "" {
-		exp, err := time.Parse(time.RFC3339Nano, rt.Expiry)
+		exp, err := parseExpiry(rt.Expiry)
 		if err != nil {
 			return Token{}, corruptf("malformed expiry")
 		}
-		t.Expiry = exp.UTC()
+		t.Expiry = exp
 	}
 	return t, nil
+}
+
+// formatExpiry and parseExpiry are the record form of Expiry: RFC 3339 in
+// UTC with nanoseconds. Validate uses them too, so that it refuses exactly
+// what they cannot round-trip.
+func formatExpiry(e time.Time) string { return e.UTC().Format(time.RFC3339Nano) }
+
+func parseExpiry(s string) (time.Time, error) {
+	e, err := time.Parse(time.RFC3339Nano, s)
+	return e.UTC(), err
 }
 
 func corruptf(format string, args ...any) error {

@@ -88,9 +88,16 @@ func FuzzDecodeRecord(f *testing.F) {
 	good, _ := tokenstore.EncodeRecord(secretToken())
 	f.Add(good)
 	f.Add([]byte(`{"v":1,"token":{"id":"a"}}`))
+	f.Add([]byte(`{"v":1,"token":{"id":"a","access_token":"SECRET","expiry":"9999-12-31T23:59:59.999999999Z"}}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		tok, err := tokenstore.DecodeRecord(b)
 		if err != nil {
+			if !errors.Is(err, tokenstore.ErrCorrupt) {
+				t.Fatalf("DecodeRecord error %v; want ErrCorrupt", err)
+			}
+			if len(b) >= 8 && strings.Contains(err.Error(), string(b)) {
+				t.Fatalf("DecodeRecord error quotes its input: %v", err)
+			}
 			return
 		}
 		// Whatever decodes must encode and decode to the same record.
@@ -104,6 +111,90 @@ func FuzzDecodeRecord(f *testing.F) {
 		tok2, err := tokenstore.DecodeRecord(b2)
 		if err != nil || tok2 != tok {
 			t.Fatalf("re-decode changed the record: %v", err)
+		}
+	})
+}
+
+// badExpiries are instants the record's RFC 3339 form cannot hold: years
+// outside 0–9999 once in UTC.
+var badExpiries = map[string]time.Time{
+	"year 10000":         time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
+	"year -1":            time.Date(-1, 12, 31, 23, 59, 59, 0, time.UTC),
+	"unix 1e12":          time.Unix(1e12, 0),
+	"year 10000 in UTC":  time.Date(9999, 12, 31, 23, 30, 0, 0, time.FixedZone("W", -3600)),
+	"year -1 in UTC":     time.Date(0, 1, 1, 0, 30, 0, 0, time.FixedZone("E", 3600)),
+	"far past":           time.Unix(-1e12, 0),
+	"max representable":  time.Unix(1<<63-62135596801, 999999999),
+	"minimum unix value": time.Unix(-1<<63, 0),
+}
+
+func TestValidateExpiry(t *testing.T) {
+	for name, exp := range badExpiries {
+		tok := secretToken()
+		tok.Expiry = exp
+		for op, f := range map[string]func(tokenstore.Token) error{
+			"Validate":     tokenstore.Validate,
+			"EncodeRecord": func(t tokenstore.Token) error { _, err := tokenstore.EncodeRecord(t); return err },
+		} {
+			err := f(tok)
+			if !errors.Is(err, tokenstore.ErrInvalidToken) || !strings.Contains(err.Error(), "Expiry") {
+				t.Errorf("%s: %s error %v; want ErrInvalidToken naming Expiry", name, op, err)
+			}
+		}
+	}
+	for name, exp := range map[string]time.Time{
+		"zero (unknown)":    {},
+		"year 0":            time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC),
+		"year 9999":         time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC),
+		"year 9999 east":    time.Date(10000, 1, 1, 0, 30, 0, 0, time.FixedZone("E", 3600)),
+		"monotonic reading": time.Now(),
+		"nanoseconds":       time.Date(2026, 1, 1, 0, 0, 0, 1, time.FixedZone("X", 19800)),
+	} {
+		tok := secretToken()
+		tok.Expiry = exp
+		b, err := tokenstore.EncodeRecord(tok)
+		if err != nil {
+			t.Errorf("%s: EncodeRecord error %v; want nil", name, err)
+			continue
+		}
+		got, err := tokenstore.DecodeRecord(b)
+		if err != nil || !got.Expiry.Equal(exp) {
+			t.Errorf("%s: round trip got %v, %v; want %v", name, got.Expiry, err, exp)
+		}
+	}
+}
+
+func FuzzEncodeDecode(f *testing.F) {
+	tok := secretToken()
+	f.Add(tok.ID, tok.UserName, tok.AccessToken, tok.RefreshToken, tok.APIDomain, tok.Expiry.Unix(), int64(123456789), int32(19800))
+	f.Add("a", "", "", "r", "", int64(0), int64(0), int32(0))
+	f.Add("b", "u", "a", "", "", int64(253402300799), int64(999999999), int32(-3600))
+	f.Fuzz(func(t *testing.T, id, user, access, refresh, other string, sec, nsec int64, offset int32) {
+		in := tokenstore.Token{ID: id, UserName: user, ClientID: other, ClientSecret: other,
+			AccessToken: access, RefreshToken: refresh, GrantToken: other, RedirectURL: other, APIDomain: other}
+		if sec != 0 || nsec != 0 {
+			in.Expiry = time.Unix(sec, nsec).In(time.FixedZone("F", int(offset)))
+		}
+		if tokenstore.Validate(in) != nil || id == "" {
+			return
+		}
+		b, err := tokenstore.EncodeRecord(in)
+		if errors.Is(err, tokenstore.ErrTooLarge) {
+			return
+		}
+		if err != nil {
+			t.Fatalf("EncodeRecord of a valid token: got error %v; want nil", err)
+		}
+		got, err := tokenstore.DecodeRecord(b)
+		if err != nil {
+			t.Fatalf("DecodeRecord(EncodeRecord(t)): got error %v; want nil", err)
+		}
+		if !got.Expiry.Equal(in.Expiry) || (!got.Expiry.IsZero() && got.Expiry.Location() != time.UTC) {
+			t.Fatalf("Expiry: got %v; want %v in UTC", got.Expiry, in.Expiry)
+		}
+		got.Expiry = in.Expiry
+		if got != in {
+			t.Fatalf("round trip: got %#v; want %#v", got, in)
 		}
 	})
 }

@@ -29,9 +29,22 @@
 // # Secrets
 //
 // ClientSecret and the three tokens never appear in Token's String,
-// GoString, Format (every verb) or LogValue output, nor in any error this
-// module returns. Encoding a Token with encoding/json directly does include
-// them: use EncodeRecord for storage and the formatted forms for logs.
+// GoString, Format (every verb), LogValue or MarshalJSON output, nor in any
+// error this module returns; Key never shows its value. So a Token or Key
+// logged through fmt or log/slog (text or JSON handler), alone or inside a
+// slice, map, struct or pointer, shows no secret. So do the module's other
+// types that hold secrets: every Store and memstore.Backend print as a
+// fixed summary, and awssm.Options and vault.Options show their Pepper only
+// as "[redacted]". Two holes are Go's, not this package's: fmt's %p applied
+// to a struct value (which go vet reports), and a Token in an unexported
+// field of a caller's struct, which fmt prints field by field without
+// calling Token's methods.
+//
+// Token's JSON form is therefore for logs, not for storage: a set secret
+// reads "[redacted]". UnmarshalJSON refuses that marker with ErrInvalidToken
+// rather than load it as a secret, and still reads complete JSON written
+// before MarshalJSON existed. To persist a Token yourself, use EncodeRecord
+// and DecodeRecord (a versioned envelope with every field), or a Store.
 //
 // # Concurrency
 //

@@ -10,7 +10,8 @@ var (
 
 	// ErrInvalidToken means the input was refused before any backend call: a
 	// query with no lookup key, a token with no access, refresh or grant
-	// token, a malformed ID, or a field that is not valid UTF-8.
+	// token, a malformed ID, a field that is not valid UTF-8, or an Expiry
+	// outside what a record keeps (years 0 to 9999 in UTC).
 	ErrInvalidToken = errors.New("tokenstore: invalid token")
 
 	// ErrTooLarge means the encoded record exceeds MaxRecordSize. Nothing was

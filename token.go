@@ -66,9 +66,10 @@ func (t Token) fields() [9]struct{ name, value string } {
 
 // Validate checks the parts of t that every store relies on before it writes:
 // at least one of the access, refresh and grant tokens is set, the ID (if
-// any) passes ValidateID, and every field is valid UTF-8, so that a record
-// always reads back exactly as it was written. Errors wrap ErrInvalidToken
-// and name the offending field, never its value.
+// any) passes ValidateID, every field is valid UTF-8, and Expiry is zero or
+// an instant the persisted form keeps (RFC 3339 in UTC, so years 0 to 9999
+// in UTC), so that a record always reads back exactly as it was written.
+// Errors wrap ErrInvalidToken and name the offending field, never its value.
 func Validate(t Token) error {
 	if !t.hasToken() {
 		return invalidf("no access, refresh or grant token")
@@ -83,5 +84,19 @@ func Validate(t Token) error {
 			return invalidf("%s is not valid UTF-8", f.name)
 		}
 	}
+	if !expiryKept(t.Expiry) {
+		return invalidf("Expiry is outside what a record keeps (years 0 to 9999 in UTC)")
+	}
 	return nil
+}
+
+// expiryKept reports whether the record form holds e exactly: the codec's
+// own encoding decodes to the same instant. Location and monotonic reading
+// are dropped by design; a zero Expiry means unknown and is not encoded.
+func expiryKept(e time.Time) bool {
+	if e.IsZero() {
+		return true
+	}
+	got, err := parseExpiry(formatExpiry(e))
+	return err == nil && got.Equal(e)
 }

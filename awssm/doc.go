@@ -164,6 +164,35 @@
 // Reads never write: FindToken, FindTokenByID and GetTokens only call
 // GetSecretValue and BatchGetSecretValue.
 //
+// # Deadlines and uncertain outcomes
+//
+// Every operation makes its calls under the caller's context and returns
+// within 100 ms of its deadline (measured in the integration module's
+// fault tests; the SDK's own retries stop at the deadline too). Nothing
+// runs detached: what a failed save would tidy up (its claims, its catalog
+// entry) is released under the caller's context while it lasts, and
+// otherwise left for the next claim of the key to take over, as after a
+// crash.
+//
+// A call that failed may still have been applied: the request reached
+// Secrets Manager and the answer was lost, or the deadline passed first.
+// A failed save therefore never releases a claim pointing at a record it
+// sent a write for, so a record that exists is always found by its keys;
+// the same save retried finds it and merges into it instead of inserting a
+// second record. If the write did not land, what stays is a dangling entry
+// (see above). The SDK resends a request after a transport error with the
+// same ClientRequestToken, which Secrets Manager treats as the same write.
+//
+// # Unreadable records
+//
+// A record secret whose value does not decode (written by hand, or by a
+// later version of this package) is an error wrapping
+// tokenstore.ErrCorrupt that names its ID, for finds that reach it.
+// It never makes the namespace unusable: GetTokens returns every readable
+// record together with such an error naming each unreadable ID; a scan by
+// access token passes over it; DeleteToken of its ID and DeleteTokens
+// delete it. Its index entries are then dangling entries.
+//
 // DeleteTokens is for clearing a namespace, not for running alongside
 // saves into it: it deletes index entries without compare-and-swap. It
 // also lists the prefix (ListSecrets, possibly lagging) to remove what

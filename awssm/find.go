@@ -2,6 +2,7 @@ package awssm
 
 import (
 	"context"
+	"errors"
 
 	"github.com/tokenstore-go/tokenstore"
 )
@@ -53,6 +54,8 @@ func (s *Store) lookup(ctx context.Context, k tokenstore.Key) (record, bool, err
 // scan returns the record with the smallest ID that holds k, reading the
 // catalog and then the records in batches in ID order, and stopping at the
 // first batch with a match: at most 1 + ceil(N/20) calls for N records.
+// Records that do not decode hold no key anyone can match, so scan passes
+// over them; GetTokens reports them.
 func (s *Store) scan(ctx context.Context, k tokenstore.Key) (record, bool, error) {
 	ids, err := s.catalogIDs(ctx)
 	if err != nil {
@@ -60,7 +63,7 @@ func (s *Store) scan(ctx context.Context, k tokenstore.Key) (record, bool, error
 	}
 	var found record
 	ok := false
-	err = s.eachRecordBatch(ctx, ids, func(batch []record) bool {
+	_, err = s.eachRecordBatch(ctx, ids, func(batch []record) bool {
 		for _, r := range batch {
 			if k.Matches(r.tok) {
 				found, ok = r, true
@@ -73,9 +76,11 @@ func (s *Store) scan(ctx context.Context, k tokenstore.Key) (record, bool, error
 }
 
 // eachRecordBatch reads the records of ids (sorted) maxBatch at a time and
-// passes each batch, in ID order and without missing or deleted records,
-// to f until f returns false.
-func (s *Store) eachRecordBatch(ctx context.Context, ids []string, f func([]record) bool) error {
+// passes each batch, in ID order and without missing, deleted or
+// unreadable records, to f until f returns false. It returns the records
+// that did not decode, each with its error, and the first error of a call.
+func (s *Store) eachRecordBatch(ctx context.Context, ids []string, f func([]record) bool) ([]unreadable, error) {
+	var bad []unreadable
 	for start := 0; start < len(ids); start += maxBatch {
 		chunk := ids[start:min(start+maxBatch, len(ids))]
 		names := make([]string, len(chunk))
@@ -84,7 +89,7 @@ func (s *Store) eachRecordBatch(ctx context.Context, ids []string, f func([]reco
 		}
 		got, err := s.batchGet(ctx, names)
 		if err != nil {
-			return err
+			return bad, err
 		}
 		batch := make([]record, 0, len(chunk))
 		for i, id := range chunk {
@@ -93,16 +98,31 @@ func (s *Store) eachRecordBatch(ctx context.Context, ids []string, f func([]reco
 				continue
 			}
 			r, live, err := decodeRecord(sec, id)
-			if err != nil {
-				return err
-			}
-			if live {
+			switch {
+			case err != nil:
+				bad = append(bad, unreadable{sec: sec, err: err})
+			case live:
 				batch = append(batch, r)
 			}
 		}
 		if !f(batch) {
-			return nil
+			return bad, nil
 		}
 	}
-	return nil
+	return bad, nil
+}
+
+// unreadable is a record secret whose value does not decode.
+type unreadable struct {
+	sec secret
+	err error // wraps tokenstore.ErrCorrupt and names the ID
+}
+
+// unreadableErr joins the errors of bad records, or is nil.
+func unreadableErr(bad []unreadable) error {
+	errs := make([]error, len(bad))
+	for i, u := range bad {
+		errs[i] = u.err
+	}
+	return errors.Join(errs...)
 }

@@ -48,6 +48,7 @@ func (s *Store) insert(ctx context.Context, st *saveState, t tokenstore.Token, k
 		return tokenstore.Token{}, err
 	}
 	st.listed = rec.ID
+	st.send(rec.ID)
 	if err := s.createRecord(ctx, rec.ID, string(body)); err != nil {
 		return tokenstore.Token{}, err
 	}

@@ -38,17 +38,19 @@ type record struct {
 }
 
 // decodeRecord turns the value of record secret id into a record; ok is
-// false for a deletion marker.
+// false for a deletion marker. A value that does not decode is an error
+// wrapping tokenstore.ErrCorrupt that names id; the record returned with
+// it holds the secret version read, so the record can still be deleted.
 func decodeRecord(sec secret, id string) (record, bool, error) {
 	if isDeletionMarker(sec.value) {
 		return record{}, false, nil
 	}
 	tok, err := tokenstore.DecodeRecord([]byte(sec.value))
 	if err != nil {
-		return record{}, false, err
+		return record{sec: sec}, false, fmt.Errorf("record %s: %w", id, err)
 	}
 	if tok.ID != id {
-		return record{}, false, fmt.Errorf("%w: record under ID %q holds ID %q", tokenstore.ErrCorrupt, id, tok.ID)
+		return record{sec: sec}, false, fmt.Errorf("%w: record under ID %q holds ID %q", tokenstore.ErrCorrupt, id, tok.ID)
 	}
 	return record{sec: sec, tok: tok}, true, nil
 }

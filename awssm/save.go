@@ -18,10 +18,18 @@ type saveState struct {
 	// made by an earlier attempt still point at the record.
 	newID string
 	// listed is the ID this save added to the catalog, to take out again
-	// if the save fails before the record exists.
+	// if the save fails before it ever tried to create the record.
 	listed string
-	start  time.Time
+	// sent holds the IDs of records this save has sent a write for. Such
+	// a write may have landed even when its call failed (a lost answer, a
+	// deadline), so a failed save never releases a claim pointing at one
+	// of them: the claim may be all that finds a live record.
+	sent  map[string]bool
+	start time.Time
 }
+
+// send records that a write of record id is about to leave.
+func (st *saveState) send(id string) { st.sent[id] = true }
 
 // SaveToken upserts t (see tokenstore.Store). Saving a record whose lookup
 // keys do not change takes at most 4 calls, of which 1 is a write: the
@@ -46,7 +54,7 @@ func (s *Store) SaveToken(ctx context.Context, t *tokenstore.Token) error {
 	// Validate has vetted the ID, so a Lookup error means only that t has
 	// no lookup key: then nothing can match and t is inserted.
 	k, keyErr := tokenstore.Lookup(*t)
-	st := &saveState{claims: make(map[slot]indexEntry), start: s.opts.Now()}
+	st := &saveState{claims: make(map[slot]indexEntry), sent: make(map[string]bool), start: s.opts.Now()}
 	for attempt := 0; ; attempt++ {
 		res, err := s.saveOnce(ctx, st, *t, k, keyErr == nil)
 		if err == nil {
@@ -120,6 +128,7 @@ func (s *Store) update(ctx context.Context, st *saveState, r record, t tokenstor
 			stale[sl] = e
 		}
 	}
+	st.send(merged.ID)
 	if _, err := s.put(ctx, r.sec, string(body)); err != nil {
 		return tokenstore.Token{}, err
 	}
@@ -132,42 +141,41 @@ func (s *Store) update(ctx context.Context, st *saveState, r record, t tokenstor
 }
 
 // dropClaims releases the index entries this save claimed that the stored
-// record res does not use (all of them when the save failed). It runs even
-// when ctx is done, briefly, so a cancelled save leaves no claims behind.
+// record res does not use. It runs under the caller's context and makes
+// no call once that is done: what it cannot release is left for the next
+// claim of the key to take over, as after a crash.
 func (s *Store) dropClaims(ctx context.Context, st *saveState, res tokenstore.Token) {
 	keep := make(map[slot]bool)
-	if res.ID != "" {
-		for _, k := range s.indexedKeys(res) {
-			keep[s.slotOf(k)] = true
-		}
+	for _, k := range s.indexedKeys(res) {
+		keep[s.slotOf(k)] = true
 	}
-	drop := make(map[slot]indexEntry)
 	for sl, e := range st.claims {
-		if !keep[sl] || e.target != res.ID {
-			drop[sl] = e
+		if ctx.Err() != nil {
+			return
 		}
-	}
-	if len(drop) == 0 {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-	defer cancel()
-	for sl, e := range drop {
-		_ = s.releaseSlot(ctx, sl, e) // best effort, as in update
+		if !keep[sl] || e.target != res.ID {
+			_ = s.releaseSlot(ctx, sl, e) // best effort, as in update
+		}
 	}
 }
 
-// abandon undoes what a failed save wrote: its claims, and the catalog
-// entry of an ID it generated whose record it did not create. (An ID the
-// caller chose may be listed by a concurrent save of the same ID.)
+// abandon undoes what a failed save wrote, as far as that is certain to be
+// safe and the caller's context allows: the claims pointing at records it
+// never sent a write for, and the catalog entry of an ID it generated but
+// never tried to create. A claim pointing at a record whose write may have
+// landed stays, so that a retry of the save finds that record instead of
+// inserting a second one; if the record does not exist, the claim is a
+// dangling entry, which readers skip and the next claim takes over.
 func (s *Store) abandon(ctx context.Context, st *saveState) {
-	s.dropClaims(ctx, st, tokenstore.Token{})
-	if st.listed == "" || st.listed != st.newID {
-		return
+	for sl, e := range st.claims {
+		if ctx.Err() != nil {
+			return
+		}
+		if !st.sent[e.target] {
+			_ = s.releaseSlot(ctx, sl, e) // best effort: readers skip it anyway
+		}
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-	defer cancel()
-	if _, ok, err := s.readRecord(ctx, st.listed); err == nil && !ok {
+	if st.listed != "" && st.listed == st.newID && !st.sent[st.listed] && ctx.Err() == nil {
 		_ = s.catalogRemove(ctx, st.listed) // best effort: readers skip it anyway
 	}
 }

@@ -47,7 +47,14 @@
 // one until it ends. With StaleIfError > 0, a find whose backend call
 // fails returns the last cached value for up to StaleIfError after it
 // stopped being fresh, and counts and reports it (Stats.StaleServed,
-// EventStale with the backend's error); the caller sees no error.
+// EventStale with the backend's error); the caller sees no error. The
+// expiry bound holds for these answers too: once the cached access token
+// is within ExpirySkew of its Expiry, the find returns the backend's error
+// (Stats.Errors, EventError) rather than the token. A record whose Expiry
+// is zero, which tokenstore.Token.Expired reads as unknown and not
+// expired, or which has no access token, is served stale for the whole
+// window. A cached ErrNotFound, and a value a write through this Store
+// dropped, are never served stale.
 //
 // # Memory and eviction
 //

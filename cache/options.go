@@ -48,8 +48,16 @@ type Options struct {
 	// return the last value cached for its key, for up to this long after
 	// that value stopped being fresh, instead of the error. Each such
 	// answer is counted in Stats.StaleServed and reported to OnEvent with
-	// the backend's error. ErrNotFound answers are never served stale, and
-	// a write or delete through this Store drops the value for good.
+	// the backend's error.
+	//
+	// A stale answer is never a record whose access token has expired or
+	// is within ExpirySkew of its Expiry: from then on the find returns
+	// the backend's error, counted in Stats.Errors and not as stale. A
+	// record with a zero Expiry (unknown, not expired, as
+	// tokenstore.Token.Expired reads it) or with no access token may be
+	// served for the whole window. ErrNotFound answers are never served
+	// stale, and a write or delete through this Store drops the value for
+	// good.
 	// Default 0: off.
 	StaleIfError time.Duration
 

@@ -189,25 +189,27 @@ func (s *Store) replace(keys []tokenstore.Key, e *entry) int {
 }
 
 // tokenEntry returns the entry for tok read or written at at, or nil when
-// it would never be served: fresh for the jittered TTL but never past the
-// access token's expiry minus the skew, and kept for StaleIfError beyond.
+// it would never be served: fresh for the jittered TTL, then kept for
+// StaleIfError, and neither past the access token's expiry minus the skew,
+// so that a stale answer is never a token a hit would refuse.
 func (s *Store) tokenEntry(tok tokenstore.Token, keys []tokenstore.Key, born uint64, at time.Time) *entry {
 	ttl := s.cfg.ttl
 	if s.cfg.jitter > 0 {
 		ttl -= time.Duration(rand.Float64() * s.cfg.jitter * float64(ttl))
 	}
+	start := s.rel(at)
+	until := int64(math.MaxInt64) // the access token's expiry minus the skew
 	if tok.AccessToken != "" && !tok.Expiry.IsZero() {
 		// Sub saturates, and left > skew >= 0 below, so nothing overflows.
-		switch left := tok.Expiry.Sub(at); {
-		case left <= s.cfg.skew:
-			ttl = 0
-		case left-s.cfg.skew < ttl:
-			ttl = left - s.cfg.skew
+		left := tok.Expiry.Sub(at)
+		if left <= s.cfg.skew {
+			return nil
 		}
+		ttl = min(ttl, left-s.cfg.skew)
+		until = satAdd(start, int64(left-s.cfg.skew))
 	}
-	start := s.rel(at)
 	fresh := satAdd(start, int64(ttl))
-	keep := satAdd(fresh, int64(s.cfg.staleIfError))
+	keep := min(satAdd(fresh, int64(s.cfg.staleIfError)), until)
 	if keep <= start {
 		return nil
 	}

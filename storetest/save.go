@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -207,5 +208,45 @@ var saveCases = []testCase{
 		b := save(t, e, e.s, a)
 		wantToken(t, "second save", b, a)
 		wantIDs(t, "GetTokens", list(t, e, e.s), a.ID)
+	}, false},
+}
+
+// unencodableExpiries are instants no store can keep: the record's RFC 3339
+// form (in UTC) holds only years 0 to 9999.
+var unencodableExpiries = []time.Time{
+	time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
+	time.Date(-1, 12, 31, 23, 59, 59, 0, time.UTC),
+	time.Unix(1e12, 0),
+	time.Date(9999, 12, 31, 23, 30, 0, 0, time.FixedZone("W", -3600)), // year 10000 in UTC
+}
+
+var expiryCases = []testCase{
+	{"SaveToken/UnencodableExpiryRefused", func(t *testing.T, e *env) {
+		a := save(t, e, e.s, e.token(1))
+		var writes int64
+		if e.h.Writes != nil {
+			writes = e.h.Writes(e.s)
+		}
+		x := e.token(2)
+		for _, exp := range unencodableExpiries {
+			insert, noKey := x, tokenstore.Token{RefreshToken: x.RefreshToken}
+			insert.Expiry, noKey.Expiry = exp, exp
+			for _, in := range []tokenstore.Token{
+				insert,
+				noKey,
+				{ID: a.ID, Expiry: exp, AccessToken: "secret-at-new-" + e.tag},
+				{UserName: a.UserName, Expiry: exp, AccessToken: a.AccessToken},
+			} {
+				err := e.s.SaveToken(e.ctx, &in)
+				wantErr(t, "SaveToken(expiry year "+fmt.Sprint(exp.UTC().Year())+")", err, tokenstore.ErrInvalidToken, a, x, in)
+			}
+		}
+		if e.h.Writes != nil {
+			if got := e.h.Writes(e.s); got != writes {
+				t.Fatalf("refused saves made %d writes; want 0", got-writes)
+			}
+		}
+		wantIDs(t, "GetTokens", list(t, e, e.s), a.ID)
+		wantToken(t, "unchanged record", find(t, e, e.s, tokenstore.Token{ID: a.ID}), a)
 	}, false},
 }

@@ -55,7 +55,7 @@ func RunConformance(t *testing.T, h Harness) {
 		t.Fatal("storetest: Harness.NewStore is nil")
 	}
 	for _, group := range [][]testCase{
-		findCases, saveCases, deleteCases, listCases, namespaceCases,
+		findCases, saveCases, expiryCases, deleteCases, listCases, namespaceCases,
 		hostileCases, contextCases, readCases, concurrencyCases,
 	} {
 		for _, c := range group {

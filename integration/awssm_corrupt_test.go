@@ -1,0 +1,42 @@
+package integration_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/tokenstore-go/tokenstore"
+	"github.com/tokenstore-go/tokenstore/awssm"
+)
+
+// TestAWSSMCorruptRecords: one unreadable record secret never makes the
+// namespace unusable (see corrupt_records_test.go).
+func TestAWSSMCorruptRecords(t *testing.T) {
+	runCorruptRecords(t, corruptBackend{
+		newStore: func(t *testing.T, ns string, later bool) tokenstore.Store {
+			o := &awssm.Options{
+				Prefix: "tokenstore-it/" + smRunID + "/corrupt/" + ns + "/", Pepper: smPepper, ForceDelete: true,
+				MaxConflictRetries: 2, ConflictBackoff: time.Millisecond,
+			}
+			if later {
+				o.Now = func() time.Time { return time.Now().Add(awssm.DefaultClaimTimeout + time.Minute) }
+			}
+			s, err := awssm.New(secretsmanager.NewFromConfig(smConfig(t)), o)
+			if err != nil {
+				t.Fatalf("awssm.New: %v", err)
+			}
+			return s
+		},
+		overwrite: func(t *testing.T, s tokenstore.Store, id, raw string) {
+			name := s.(*awssm.Store).Prefix() + "token/" + id + "/record"
+			_, err := smRaw(t).PutSecretValue(t.Context(), &secretsmanager.PutSecretValueInput{
+				SecretId: aws.String(name), SecretString: aws.String(raw),
+			})
+			if err != nil {
+				t.Fatalf("PutSecretValue(%s): %v", name, err)
+			}
+		},
+	})
+}

@@ -1,0 +1,389 @@
+package integration_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tokenstore-go/tokenstore"
+	"github.com/tokenstore-go/tokenstore/integration"
+)
+
+// The fault-sequence test plays, for every operation of a store, every
+// fault of integration.Faults at every request N of the operation's call
+// sequence: the call fails before reaching the server, is applied with its
+// answer lost, or stalls past the caller's deadline. Then it checks, with a
+// store whose requests pass untouched, what the contract promises after a
+// crash or an uncertain outcome:
+//
+//   - the operation returned within its deadline plus deadlineBound;
+//   - every record stored before (but the one the operation changes) is
+//     still found by every key, unchanged;
+//   - whatever a lookup finds holds the key it was found by, and every
+//     listed record is found by each of its keys (no dangling entry, no
+//     record that lists but cannot be found);
+//   - no user name belongs to two records;
+//   - the same operation retried converges: one record, found by all keys.
+
+// deadlineBound is how long after its context's deadline an operation may
+// return: the documented bound of every store (SPEC: deadlines).
+const deadlineBound = 100 * time.Millisecond
+
+// faultDeadline is the deadline of the faulted operation: long enough for
+// the calls before the fault on a loaded test machine.
+const faultDeadline = 1500 * time.Millisecond
+
+// faultBackend makes stores of one backend for the fault-sequence test.
+type faultBackend struct {
+	// newStore returns a store in namespace ns whose requests go through
+	// rt (nil: straight to the server). A store made with later set sees
+	// every claim a crash left as abandoned, where the backend repairs by
+	// age; it is used for the final retry only.
+	newStore func(t *testing.T, ns string, rt http.RoundTripper, later bool) tokenstore.Store
+}
+
+// faultOp is one operation under faults: a seed of records, the operation,
+// and what a successful run leaves.
+type faultOp struct {
+	name string
+	// run performs the operation on s against the seeded records a and b.
+	run func(ctx context.Context, s tokenstore.Store, a, b tokenstore.Token) error
+	// want is the state of record a after a successful run; ok false means
+	// the record is gone (or, for inserts, what is inserted).
+	want func(a tokenstore.Token) (tokenstore.Token, bool)
+	// changesA reports that the operation may change or remove record a;
+	// bystanders are every seeded record it does not change.
+	changesA, removesAll bool
+	// read marks operations that write nothing.
+	read bool
+}
+
+// faultToken is a full Zoho record: every lookup key is set.
+func faultToken(tag string, i int) tokenstore.Token {
+	return tokenstore.Token{
+		UserName:     fmt.Sprintf("user-%d-%s@example.com", i, tag),
+		ClientID:     "1000.client",
+		ClientSecret: "secret-cs",
+		RefreshToken: fmt.Sprintf("secret-rt-%d-%s", i, tag),
+		AccessToken:  fmt.Sprintf("secret-at-%d-%s", i, tag),
+		GrantToken:   fmt.Sprintf("secret-gt-%d-%s", i, tag),
+		Expiry:       time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC),
+		APIDomain:    "https://www.zohoapis.com",
+	}
+}
+
+// faultOps are the operations of the test. The insert saves record c (a
+// new user); the updates change record a.
+var faultOps = []faultOp{
+	{name: "Insert", run: func(ctx context.Context, s tokenstore.Store, a, _ tokenstore.Token) error {
+		c := insertedToken(a)
+		return s.SaveToken(ctx, &c)
+	}, want: func(a tokenstore.Token) (tokenstore.Token, bool) { return insertedToken(a), true }},
+	{name: "UpdateSameKeys", changesA: true, run: func(ctx context.Context, s tokenstore.Store, a, _ tokenstore.Token) error {
+		u := tokenstore.Token{UserName: a.UserName, AccessToken: a.AccessToken + "-new", Expiry: a.Expiry.Add(time.Hour)}
+		return s.SaveToken(ctx, &u)
+	}, want: func(a tokenstore.Token) (tokenstore.Token, bool) {
+		a.AccessToken += "-new"
+		a.Expiry = a.Expiry.Add(time.Hour)
+		return a, true
+	}},
+	{name: "UpdateKeyChange", changesA: true, run: func(ctx context.Context, s tokenstore.Store, a, _ tokenstore.Token) error {
+		u := tokenstore.Token{ID: a.ID, UserName: "moved-" + a.UserName, RefreshToken: a.RefreshToken + "-new",
+			AccessToken: a.AccessToken + "-new"}
+		return s.SaveToken(ctx, &u)
+	}, want: func(a tokenstore.Token) (tokenstore.Token, bool) {
+		a.UserName = "moved-" + a.UserName
+		a.RefreshToken += "-new"
+		a.AccessToken += "-new"
+		return a, true
+	}},
+	{name: "DeleteToken", changesA: true, run: func(ctx context.Context, s tokenstore.Store, a, _ tokenstore.Token) error {
+		return s.DeleteToken(ctx, a.ID)
+	}, want: func(tokenstore.Token) (tokenstore.Token, bool) { return tokenstore.Token{}, false }},
+	{name: "DeleteTokens", changesA: true, removesAll: true, run: func(ctx context.Context, s tokenstore.Store, _, _ tokenstore.Token) error {
+		return s.DeleteTokens(ctx)
+	}, want: func(tokenstore.Token) (tokenstore.Token, bool) { return tokenstore.Token{}, false }},
+	{name: "FindTokenByUser", read: true, run: func(ctx context.Context, s tokenstore.Store, a, _ tokenstore.Token) error {
+		_, err := s.FindToken(ctx, tokenstore.Token{UserName: a.UserName})
+		return err
+	}},
+	{name: "FindTokenByAccessToken", read: true, run: func(ctx context.Context, s tokenstore.Store, _, b tokenstore.Token) error {
+		_, err := s.FindToken(ctx, tokenstore.Token{AccessToken: b.AccessToken})
+		return err
+	}},
+	{name: "GetTokens", read: true, run: func(ctx context.Context, s tokenstore.Store, _, _ tokenstore.Token) error {
+		_, err := s.GetTokens(ctx)
+		return err
+	}},
+}
+
+// insertedToken is the record the Insert operation saves, named after
+// a's ID so that every case has its own.
+func insertedToken(a tokenstore.Token) tokenstore.Token { return faultToken(a.ID, 3) }
+
+// runFaultSequences runs every operation under every fault at every call.
+func runFaultSequences(t *testing.T, be faultBackend) {
+	for _, op := range faultOps {
+		t.Run(op.name, func(t *testing.T) {
+			t.Parallel()
+			calls := countCalls(t, be, op)
+			if calls == 0 {
+				t.Fatalf("%s made no request", op.name)
+			}
+			t.Logf("%s: %d requests without faults", op.name, calls)
+			for _, fault := range integration.Faults {
+				if op.read && (fault == integration.ApplyThenStall) {
+					continue // for a read, the same as Stall
+				}
+				for n := int64(1); n <= calls; n++ {
+					t.Run(fmt.Sprintf("%s@%d", fault, n), func(t *testing.T) {
+						runFaulted(t, be, op, fault, n)
+					})
+				}
+			}
+		})
+	}
+}
+
+// faultSem bounds the faulted runs in flight: each holds a deadline open.
+var faultSem = make(chan struct{}, 8)
+
+// seed stores records a and b in a fresh namespace with a clean store.
+func seed(t *testing.T, be faultBackend, ns string) (clean tokenstore.Store, a, b tokenstore.Token) {
+	t.Helper()
+	ctx := context.Background()
+	clean = be.newStore(t, ns, nil, false)
+	a, b = faultToken(ns, 1), faultToken(ns, 2)
+	for _, p := range []*tokenstore.Token{&a, &b} {
+		if err := clean.SaveToken(ctx, p); err != nil {
+			t.Fatalf("seed SaveToken: %v", err)
+		}
+	}
+	t.Cleanup(func() {
+		if err := clean.DeleteTokens(context.Background()); err != nil {
+			t.Errorf("cleanup DeleteTokens: %v", err)
+		}
+	})
+	return clean, a, b
+}
+
+// countCalls runs op once without faults and returns its request count.
+func countCalls(t *testing.T, be faultBackend, op faultOp) int64 {
+	t.Helper()
+	ns := "fc" + randHex(5)
+	_, a, b := seed(t, be, ns)
+	ft := integration.NewFaultTransport(http.DefaultTransport)
+	s := be.newStore(t, ns, ft, false)
+	if err := op.run(context.Background(), s, a, b); err != nil {
+		t.Fatalf("%s without faults: %v", op.name, err)
+	}
+	return ft.Requests()
+}
+
+func runFaulted(t *testing.T, be faultBackend, op faultOp, fault integration.Fault, n int64) {
+	faultSem <- struct{}{}
+	defer func() { <-faultSem }()
+	ns := "ft" + randHex(5)
+	clean, a, b := seed(t, be, ns)
+	ft := integration.NewFaultTransport(http.DefaultTransport)
+	s := be.newStore(t, ns, ft, false)
+	sticky := fault != integration.LoseAnswer
+	ft.Inject(n, fault, sticky)
+
+	ctx, cancel := context.WithTimeout(context.Background(), faultDeadline)
+	start := time.Now()
+	err := op.run(ctx, s, a, b)
+	elapsed := time.Since(start)
+	cancel()
+	if limit := faultDeadline + deadlineBound; elapsed > limit {
+		t.Errorf("%s returned after %v (err %v); want within %v", op.name, elapsed.Round(time.Millisecond), err, limit)
+	}
+	if err != nil && ft.Faulted() == 0 {
+		t.Errorf("%s failed with no fault injected: %v", op.name, err)
+	}
+	if secretIn(err, a, b) {
+		t.Errorf("%s: error shows a secret: %v", op.name, err)
+	}
+	if op.read {
+		return
+	}
+	ctx, cancel = context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+
+	// Bystanders: every seeded record the operation does not touch.
+	bystanders := []tokenstore.Token{b}
+	if !op.changesA {
+		bystanders = append(bystanders, a)
+	}
+	if !op.removesAll {
+		for _, r := range bystanders {
+			wantFoundByEveryKey(t, ctx, clean, r, "bystander after "+fault.String())
+		}
+	}
+	checkCoherent(t, ctx, clean)
+
+	// The record the operation writes is in its old or its new state.
+	if op.changesA && !op.removesAll {
+		got, err := clean.FindTokenByID(ctx, a.ID)
+		want, wantOK := op.want(a)
+		switch {
+		case errors.Is(err, tokenstore.ErrNotFound):
+			if wantOK {
+				t.Errorf("record %s lost after %s@%d", a.ID, fault, n)
+			}
+		case err != nil:
+			t.Errorf("FindTokenByID(%s): %v", a.ID, err)
+		case !sameToken(got, a) && !(wantOK && sameToken(got, want)):
+			t.Errorf("record after %s@%d is %v; want %v or %v", fault, n, got, a, want)
+		}
+	}
+
+	// The same operation retried by a healthy process converges. A store
+	// that repairs by age may refuse with ErrConflict while what the fault
+	// left is fresh; a store past the claim timeout must succeed.
+	retry := func(s tokenstore.Store) error {
+		err := op.run(ctx, s, a, b)
+		if op.name == "DeleteToken" && errors.Is(err, tokenstore.ErrNotFound) {
+			return nil
+		}
+		return err
+	}
+	if err := retry(clean); err != nil && !errors.Is(err, tokenstore.ErrConflict) {
+		t.Fatalf("retry of %s: %v; want success or ErrConflict", op.name, err)
+	} else if err != nil {
+		if err := retry(be.newStore(t, ns, nil, true)); err != nil {
+			t.Fatalf("retry of %s past the claim timeout: %v", op.name, err)
+		}
+	}
+	checkCoherent(t, ctx, clean)
+	want, wantOK := op.want(a)
+	switch {
+	case op.name == "Insert":
+		wantFoundByEveryKey(t, ctx, clean, want, "inserted record after retry")
+		if all := list(t, ctx, clean); len(all) != 3 {
+			t.Errorf("after the retried insert GetTokens has %d records; want 3 (%v)", len(all), all)
+		}
+	case wantOK:
+		want.ID = a.ID
+		wantFoundByEveryKey(t, ctx, clean, want, "updated record after retry")
+	case op.removesAll:
+		if all := list(t, ctx, clean); len(all) != 0 {
+			t.Errorf("after the retried DeleteTokens GetTokens has %d records; want 0", len(all))
+		}
+	default:
+		for _, k := range tokenstore.Keys(a) {
+			if got, err := clean.FindToken(ctx, keyQuery(k)); !errors.Is(err, tokenstore.ErrNotFound) {
+				t.Errorf("FindToken(%v) after the retried delete: %v, %v; want ErrNotFound", k.Kind, got.ID, err)
+			}
+		}
+	}
+}
+
+// wantFoundByEveryKey checks that every lookup key of want finds it, whole.
+// An insert's record is compared without its ID, which the store made.
+func wantFoundByEveryKey(t *testing.T, ctx context.Context, s tokenstore.Store, want tokenstore.Token, what string) tokenstore.Token {
+	t.Helper()
+	var first tokenstore.Token
+	for _, k := range tokenstore.Keys(want) {
+		if k.Kind == tokenstore.KeyID && want.ID == "" {
+			continue
+		}
+		got, err := s.FindToken(ctx, keyQuery(k))
+		if err != nil {
+			t.Errorf("%s: FindToken by %v: %v", what, k.Kind, err)
+			continue
+		}
+		w := want
+		if w.ID == "" {
+			w.ID = got.ID
+		}
+		if !sameToken(got, w) {
+			t.Errorf("%s: FindToken by %v gave %v; want %v", what, k.Kind, got, w)
+		}
+		if first.ID == "" {
+			first = got
+		} else if got.ID != first.ID {
+			t.Errorf("%s: FindToken by %v gave record %s; by another key %s", what, k.Kind, got.ID, first.ID)
+		}
+	}
+	return first
+}
+
+// checkCoherent checks what every reader must see after any fault: one
+// record per user name, and every listed record found by each of its keys.
+func checkCoherent(t *testing.T, ctx context.Context, s tokenstore.Store) {
+	t.Helper()
+	users := make(map[string]string)
+	for _, r := range list(t, ctx, s) {
+		if r.UserName != "" {
+			if other, dup := users[r.UserName]; dup {
+				t.Errorf("user name held by two records: %s and %s", other, r.ID)
+			}
+			users[r.UserName] = r.ID
+		}
+		for _, k := range tokenstore.Keys(r) {
+			got, err := s.FindToken(ctx, keyQuery(k))
+			switch {
+			case err != nil:
+				t.Errorf("listed record %s not found by %v: %v", r.ID, k.Kind, err)
+			case !k.Matches(got):
+				t.Errorf("FindToken by %v gave record %s, which does not hold the key", k.Kind, got.ID)
+			case got.ID != r.ID:
+				t.Errorf("FindToken by %v of listed record %s gave record %s", k.Kind, r.ID, got.ID)
+			}
+		}
+	}
+}
+
+func list(t *testing.T, ctx context.Context, s tokenstore.Store) []tokenstore.Token {
+	t.Helper()
+	all, err := s.GetTokens(ctx)
+	if err != nil {
+		t.Fatalf("GetTokens: %v", err)
+	}
+	return all
+}
+
+// keyQuery is the query that selects k under the lookup rules.
+func keyQuery(k tokenstore.Key) tokenstore.Token {
+	switch k.Kind {
+	case tokenstore.KeyID:
+		return tokenstore.Token{ID: k.Value}
+	case tokenstore.KeyUserName:
+		return tokenstore.Token{UserName: k.Value}
+	case tokenstore.KeyAccessToken:
+		return tokenstore.Token{AccessToken: k.Value}
+	case tokenstore.KeyRefreshToken:
+		return tokenstore.Token{RefreshToken: k.Value, ClientID: k.ClientID, ClientSecret: "secret-cs"}
+	case tokenstore.KeyGrantToken:
+		return tokenstore.Token{GrantToken: k.Value, ClientID: k.ClientID, ClientSecret: "secret-cs"}
+	}
+	panic("unknown key kind")
+}
+
+// sameToken compares every field, the expiry as an instant.
+func sameToken(a, b tokenstore.Token) bool {
+	ea, eb := a.Expiry, b.Expiry
+	a.Expiry, b.Expiry = time.Time{}, time.Time{}
+	return a == b && ea.Equal(eb)
+}
+
+// secretIn reports whether err's message shows a secret of any token.
+func secretIn(err error, toks ...tokenstore.Token) bool {
+	if err == nil {
+		return false
+	}
+	msg := err.Error()
+	for _, tok := range toks {
+		for _, s := range []string{tok.ClientSecret, tok.RefreshToken, tok.AccessToken, tok.GrantToken, tok.UserName} {
+			if s != "" && strings.Contains(msg, s) {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -1,0 +1,39 @@
+package integration_test
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/hashicorp/vault/api"
+
+	"github.com/tokenstore-go/tokenstore"
+	"github.com/tokenstore-go/tokenstore/integration"
+	"github.com/tokenstore-go/tokenstore/vault"
+)
+
+// TestVaultFaultSequences runs every operation under every fault at every
+// request against Vault KV v2 (see faults_ops_test.go), with the client's
+// own retries on, as users run it.
+func TestVaultFaultSequences(t *testing.T) {
+	f := newKVFixture(t, vaultFrom(t, integration.Any), 2)
+	runFaultSequences(t, faultBackend{newStore: func(t *testing.T, ns string, rt http.RoundTripper, _ bool) tokenstore.Store {
+		// Vault repairs without a clock: a store past the claim timeout is
+		// the same store.
+		cfg := api.DefaultConfig()
+		cfg.Address = f.srv.addr
+		if rt != nil {
+			cfg.HttpClient.Transport = rt
+		}
+		client, err := api.NewClient(cfg)
+		if err != nil {
+			t.Fatalf("vault client: %v", err)
+		}
+		client.SetToken(f.token)
+		client.ClearNamespace()
+		s, err := vault.New(client, f.opts(ns))
+		if err != nil {
+			t.Fatalf("vault.New: %v", err)
+		}
+		return s
+	}})
+}

@@ -1,0 +1,72 @@
+package tokenstore
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+)
+
+// plainToken is Token without its methods: the shape and field names that
+// encoding/json gave a Token before Token had MarshalJSON, so JSON written
+// then still loads.
+type plainToken Token
+
+// MarshalJSON implements json.Marshaler with the secrets redacted, like
+// String: a set secret becomes "[redacted]", an unset one "". It exists so
+// that a Token inside a slice, map or struct that log/slog's JSON handler
+// (or any other JSON logger) encodes shows no secret. It is not a storage
+// form: to persist a complete Token, use EncodeRecord or a Store.
+func (t Token) MarshalJSON() ([]byte, error) {
+	p := plainToken(t)
+	p.ClientSecret = mask(p.ClientSecret)
+	p.RefreshToken = mask(p.RefreshToken)
+	p.AccessToken = mask(p.AccessToken)
+	p.GrantToken = mask(p.GrantToken)
+	return json.Marshal(p)
+}
+
+// UnmarshalJSON implements json.Unmarshaler. It reads the field names that
+// MarshalJSON writes, and so also JSON that encoding/json wrote for a Token
+// before MarshalJSON existed. It refuses, with an error wrapping
+// ErrInvalidToken and t unchanged, JSON whose secret fields hold the
+// "[redacted]" marker: decoding MarshalJSON's output would otherwise turn
+// every secret into that string without a word.
+func (t *Token) UnmarshalJSON(b []byte) error {
+	p := plainToken(*t)
+	if err := json.Unmarshal(b, &p); err != nil {
+		return err
+	}
+	for _, f := range Token(p).fields() {
+		if f.value == redacted {
+			return invalidf("%s in JSON is the redaction marker: Token's JSON form has no secrets; persist tokens with EncodeRecord or a Store", f.name)
+		}
+	}
+	*t = Token(p)
+	return nil
+}
+
+// Format implements fmt.Formatter so that every verb prints String (%#v
+// prints GoString, %q a quoted String) and none reaches the value.
+func (k Key) Format(f fmt.State, verb rune) {
+	switch {
+	case verb == 'v' && f.Flag('#'):
+		io.WriteString(f, k.GoString())
+	case verb == 'q':
+		fmt.Fprintf(f, "%q", k.String())
+	default:
+		io.WriteString(f, k.String())
+	}
+}
+
+// LogValue implements slog.LogValuer: the key's kind, never its value.
+func (k Key) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("Kind", k.Kind.String()))
+}
+
+// MarshalJSON implements json.Marshaler as {"Kind":"user_name"}: the key's
+// kind, never its value. Key has no UnmarshalJSON; decoding that form into a
+// Key fails rather than yield a key without a value.
+func (k Key) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct{ Kind string }{k.Kind.String()})
+}

@@ -1,0 +1,40 @@
+package vault
+
+import (
+	"encoding/json"
+	"fmt"
+	"log/slog"
+
+	"github.com/tokenstore-go/tokenstore/internal/opaque"
+)
+
+// Format implements fmt.Formatter: Options as %+v would print them, with
+// Pepper shown only as "[redacted]" when set.
+func (o Options) Format(f fmt.State, verb rune) { opaque.Format(f, verb, opaque.Struct(o, "Pepper")) }
+
+// LogValue implements slog.LogValuer like Format.
+func (o Options) LogValue() slog.Value { return opaque.LogValue(opaque.Struct(o, "Pepper")) }
+
+// MarshalJSON implements json.Marshaler: Options as encoding/json would
+// write them, with Pepper as "[redacted]" when set.
+func (o Options) MarshalJSON() ([]byte, error) {
+	type plain Options
+	pepper := ""
+	if len(o.Pepper) > 0 {
+		pepper = "[redacted]"
+	}
+	return json.Marshal(struct {
+		plain
+		Pepper string `json:",omitempty"`
+	}{plain(o), pepper})
+}
+
+// String names the store and its prefix; it shows neither the pepper nor
+// the client, whose Vault token is a secret too.
+func (s *Store) String() string { return fmt.Sprintf("vault.Store{Prefix:%q}", s.layout.prefix) }
+
+// Format implements fmt.Formatter: every verb prints String.
+func (s *Store) Format(f fmt.State, verb rune) { opaque.Format(f, verb, s.String()) }
+
+// LogValue implements slog.LogValuer like Format.
+func (s *Store) LogValue() slog.Value { return opaque.LogValue(s.String()) }
