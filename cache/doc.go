@@ -84,14 +84,18 @@
 // result is still cached for the next. A panic in the backend during a
 // shared load is raised again in each waiting caller.
 //
-// An older value never replaces a newer one that this Store has seen: a
-// load that overlapped a write of the same record (a SaveToken or
-// DeleteToken of it, or any DeleteTokens) is returned to its callers but
-// not cached; a load that began before another load of the same record
-// never replaces that one's entry; and of two overlapping writes to one
-// record neither result is cached, so the next find reads the backend.
-// Every hit is checked with tokenstore.Key.Matches against the record it
-// returns.
+// Through one Store, reads and writes are linearizable as the backend's
+// are: once any caller has been given a value, no later find returns an
+// older one. A load that any write through this Store overlapped is
+// returned to its callers but not cached, and if a write is still in
+// flight when it ends, the entries under its keys are dropped (the load
+// may have read that write's value); a load that began before another
+// load of the same record never replaces that one's entry; a write's
+// result is cached only if no other write overlapped it; and a find
+// joins a shared load only if that load began after the last backend call
+// ended. So races cost backend calls, never a step back in time. Every
+// hit is checked with tokenstore.Key.Matches against the record it
+// returns. Another process's writes may go unseen for up to TTL.
 //
 // # Errors
 //

@@ -186,8 +186,8 @@ func TestHitAllocatesNothing(t *testing.T) {
 func TestTouchedOverflowDistrustsAll(t *testing.T) {
 	c, f := newClock(), newFake()
 	s := newCache(t, f, c, nil)
-	early := s.begin()
-	s.begin()
+	early := s.begin(false)
+	s.begin(false)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.clock++
@@ -197,7 +197,7 @@ func TestTouchedOverflowDistrustsAll(t *testing.T) {
 	if len(s.touched) > maxTouched {
 		t.Fatalf("touched holds %d keys; want at most %d", len(s.touched), maxTouched)
 	}
-	if !s.conflict(early, []tokenstore.Key{{Kind: tokenstore.KeyID, Value: "untouched"}}) {
+	if !s.conflict(early.start, []tokenstore.Key{{Kind: tokenstore.KeyID, Value: "untouched"}}) {
 		t.Fatal("a call begun before the overflow may still cache; want it distrusted")
 	}
 	s.end()

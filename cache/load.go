@@ -30,7 +30,7 @@ type loadResult struct {
 // starting it if there is none.
 func (s *Store) load(ctx context.Context, op string, k tokenstore.Key, q tokenstore.Token) (tokenstore.Token, error) {
 	var ran bool // this caller's function made the backend call
-	ch := s.group.DoChan(flightKey(k), func() (any, error) {
+	ch := s.group.DoChan(flightKey(k, s.gen.Load()), func() (any, error) {
 		r := s.fetch(ctx, op, k, q)
 		ran = r.loaded
 		return r, nil
@@ -64,13 +64,13 @@ func (s *Store) fetch(ctx context.Context, op string, k tokenstore.Key, q tokens
 		}
 		return &loadResult{tok: e.tok}
 	}
-	start := s.begin()
+	c := s.begin(false)
 	lctx, cancel := s.loadContext(ctx)
 	defer cancel()
 	r := &loadResult{loaded: true}
 	r.tok, r.err, r.panicked = s.call(lctx, op, q)
 	took := s.now().Sub(at)
-	evicted := s.finishLoad(k, start, at, r.tok, r.err)
+	evicted := s.finishLoad(k, c, at, r.tok, r.err)
 
 	s.ctr.loads.Add(1)
 	s.emit(Event{Kind: EventLoad, Op: op, Key: k.Kind, Duration: took, Err: r.err})
@@ -118,13 +118,15 @@ func (s *Store) orStale(op string, k tokenstore.Key, r *loadResult) (tokenstore.
 	return e.tok, nil
 }
 
-// flightKey is the singleflight key for k: kind, length-prefixed client ID,
+// flightKey is the singleflight key for k among the loads begun after
+// the gen-th backend call ended: kind, gen in 8 bytes, length-prefixed client ID,
 // value, so that no two keys share one. It lives only in memory.
-func flightKey(k tokenstore.Key) string {
+func flightKey(k tokenstore.Key, gen uint64) string {
 	var n [binary.MaxVarintLen64]byte
 	var b strings.Builder
-	b.Grow(1 + len(n) + len(k.ClientID) + len(k.Value))
+	b.Grow(9 + len(n) + len(k.ClientID) + len(k.Value))
 	b.WriteByte(byte(k.Kind))
+	b.Write(binary.BigEndian.AppendUint64(n[:0], gen))
 	b.Write(n[:binary.PutUvarint(n[:], uint64(len(k.ClientID)))])
 	b.WriteString(k.ClientID)
 	b.WriteString(k.Value)

@@ -27,17 +27,53 @@ import (
 // touched matters only while some operation that began before the touch is
 // in flight, so it is emptied whenever none is (active == 0), and replaced
 // by a raised floor if it grows past maxTouched.
+//
+// The keys a write will touch are known only once it ends, and a write
+// reaches the backend before it ends. So, besides touched, the Store
+// counts the writes in flight (writing) and the tick of the last write
+// begun or ended (lastWrite): a call that any other write overlapped is
+// overtaken and caches nothing; a load that ends while a write is in
+// flight may have read that write's value, which its callers now see, so
+// it also drops what is cached under its keys. And a find joins a shared
+// load only if that load began after the last backend call ended (gen):
+// otherwise the load may have read a value older than one a caller has
+// already been given. The linearizability check in the integration module
+// (cache_linearizable_test.go) is the test of all this.
 
 const maxTouched = 1 << 14
 
-// begin registers a backend call and returns its start tick.
-func (s *Store) begin() uint64 {
+// call is a backend call in flight: its start tick, and whether a write
+// was in flight when it began.
+type call struct {
+	start uint64
+	busy  bool
+}
+
+// begin registers a backend call; write marks a save or delete.
+func (s *Store) begin(write bool) call {
 	s.mu.Lock()
 	s.clock++
-	start := s.clock
+	c := call{start: s.clock, busy: s.writing > 0}
 	s.active++
+	if write {
+		s.writing++
+		s.lastWrite = s.clock
+	}
 	s.mu.Unlock()
-	return start
+	return c
+}
+
+// overtaken reports whether a write other than c itself was in flight at
+// any time during c: then what c read or wrote may not be the latest state
+// once c ends. The caller holds s.mu.
+func (s *Store) overtaken(c call) bool { return c.busy || s.lastWrite > c.start }
+
+// endWrite unregisters a write at the current tick and tells every caller
+// from now on to start a load of its own (see load). The caller holds s.mu
+// and has ticked the clock.
+func (s *Store) endWrite() {
+	s.writing--
+	s.lastWrite = s.clock
 }
 
 // end unregisters a backend call. The caller holds s.mu.
@@ -98,24 +134,41 @@ func (s *Store) invalidate(keys []tokenstore.Key) {
 	}
 }
 
-// finishLoad caches the result of a backend find for k begun at start (tick)
-// and at (time), unless a newer value may exist, and unregisters the call.
-// It returns how many entries it evicted.
-func (s *Store) finishLoad(k tokenstore.Key, start uint64, at time.Time, tok tokenstore.Token, err error) int {
+// finishLoad caches the result of a backend find for k begun as c at at
+// (time), unless a newer value may exist, and unregisters the call. It
+// returns how many entries it evicted.
+//
+// A load that a write of this Store overtook is not cached: it may have
+// read before or after that write reached the backend. If such a write is
+// still in flight, what the cache holds under the load's keys is dropped
+// too: the load may have read the write's value, which its callers now
+// see, and an entry left from before would show them an older one after.
+func (s *Store) finishLoad(k tokenstore.Key, c call, at time.Time, tok tokenstore.Token, err error) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	defer s.end()
+	defer s.gen.Add(1)
+	keys := []tokenstore.Key{k}
+	if err == nil && cacheable(tok) {
+		keys = append(tokenstore.Keys(tok), k)
+	}
+	if s.overtaken(c) {
+		if s.writing > 0 {
+			s.clock++
+			s.invalidate(keys)
+		}
+		return 0
+	}
 	switch {
 	case err == nil && cacheable(tok):
-		keys := tokenstore.Keys(tok)
-		if !s.conflict(start, keys) {
-			return s.replace(keys, s.tokenEntry(tok, keys, start, at))
+		keys = keys[:len(keys)-1]
+		if !s.conflict(c.start, keys) {
+			return s.replace(keys, s.tokenEntry(tok, keys, c.start, at))
 		}
 	case errors.Is(err, tokenstore.ErrNotFound) && s.cfg.notFoundTTL > 0:
-		keys := []tokenstore.Key{k}
-		if !s.conflict(start, keys) {
+		if !s.conflict(c.start, keys) {
 			fresh := satAdd(s.rel(at), int64(s.cfg.notFoundTTL))
-			e := &entry{neg: true, keys: keys, fresh: fresh, keep: fresh, born: start}
+			e := &entry{neg: true, keys: keys, fresh: fresh, keep: fresh, born: c.start}
 			return s.replace(keys, e)
 		}
 	}
@@ -132,19 +185,21 @@ func cacheable(tok tokenstore.Token) bool {
 // finishSave invalidates what a SaveToken of in may have changed and, if
 // it stored stored and nothing newer may exist, caches stored. It
 // unregisters the call and returns how many entries it evicted.
-func (s *Store) finishSave(start uint64, at time.Time, in, stored tokenstore.Token, err error) int {
+func (s *Store) finishSave(c call, at time.Time, in, stored tokenstore.Token, err error) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	defer s.end()
+	defer s.gen.Add(1)
 	keys := tokenstore.Keys(in)
 	var newKeys []tokenstore.Key
 	ok := err == nil && cacheable(stored)
 	if ok {
 		newKeys = tokenstore.Keys(stored)
-		ok = !s.conflict(start, newKeys)
+		ok = !s.overtaken(c) && !s.conflict(c.start, newKeys)
 		keys = append(keys, newKeys...)
 	}
 	s.clock++
+	s.endWrite()
 	s.invalidate(keys)
 	if !ok {
 		return 0
@@ -158,7 +213,9 @@ func (s *Store) finishDelete(id string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	defer s.end()
+	defer s.gen.Add(1)
 	s.clock++
+	s.endWrite()
 	s.invalidate([]tokenstore.Key{{Kind: tokenstore.KeyID, Value: id}})
 }
 
@@ -168,7 +225,9 @@ func (s *Store) finishDeleteAll() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	defer s.end()
+	defer s.gen.Add(1)
 	s.clock++
+	s.endWrite()
 	s.floor = s.clock
 	s.touched = nil
 	s.clearAll()

@@ -28,17 +28,24 @@ type Store struct {
 	// every caller has joined one.
 	waiting atomic.Int64
 
+	// gen counts the backend calls that have ended. A find joins only a
+	// load begun since the last call ended before the find began: an older
+	// load may have read a value older than one some caller has seen since.
+	gen atomic.Uint64
+
 	// mu serialises changes to the index, the queue and the ordering
 	// state. A hit never takes it.
-	mu      sync.Mutex
-	clock   uint64                    // ticks at each backend call begun and write ended
-	floor   uint64                    // calls begun before this tick cache nothing
-	active  int                       // backend calls in flight
-	touched map[tokenstore.Key]uint64 // key → tick of the last write that may have changed it
-	head    *entry                    // newest entry in the SIEVE queue
-	tail    *entry                    // oldest
-	hand    *entry                    // where the next eviction looks first
-	n       int                       // entries in the queue
+	mu        sync.Mutex
+	clock     uint64                    // ticks at each backend call begun and write ended
+	writing   int                       // saves and deletes in flight
+	lastWrite uint64                    // tick of the last save or delete begun or ended
+	floor     uint64                    // calls begun before this tick cache nothing
+	active    int                       // backend calls in flight
+	touched   map[tokenstore.Key]uint64 // key → tick of the last write that may have changed it
+	head      *entry                    // newest entry in the SIEVE queue
+	tail      *entry                    // oldest
+	hand      *entry                    // where the next eviction looks first
+	n         int                       // entries in the queue
 }
 
 var _ tokenstore.Store = (*Store)(nil)
@@ -93,12 +100,12 @@ func (s *Store) SaveToken(ctx context.Context, t *tokenstore.Token) (err error) 
 		return fmt.Errorf("cache: save: nil token: %w", tokenstore.ErrInvalidToken)
 	}
 	in, at := *t, s.now()
-	start := s.begin()
+	c := s.begin(true)
 	var stored tokenstore.Token
 	// Deferred so that a panicking backend still leaves the cache
 	// consistent: stored is then empty and nothing is cached.
 	defer func() {
-		s.emitEvictions(s.finishSave(start, at, in, stored, err))
+		s.emitEvictions(s.finishSave(c, at, in, stored, err))
 		s.report(opSave, 0, err)
 	}()
 	err = s.next.SaveToken(ctx, t)
@@ -112,7 +119,7 @@ func (s *Store) DeleteToken(ctx context.Context, id string) (err error) {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("cache: delete: %w", err)
 	}
-	s.begin()
+	s.begin(true)
 	defer func() {
 		s.finishDelete(id)
 		s.report(opDelete, 0, err)
@@ -126,7 +133,7 @@ func (s *Store) DeleteTokens(ctx context.Context) (err error) {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("cache: delete all: %w", err)
 	}
-	s.begin()
+	s.begin(true)
 	defer func() {
 		s.finishDeleteAll()
 		s.report(opDeleteAll, 0, err)
