@@ -55,6 +55,27 @@
 // record all survive. Backends document how they achieve it and what it
 // costs.
 //
+// # Deadlines, uncertain outcomes and unreadable records
+//
+// Every operation of every store in this module returns within 100 ms of
+// its context's deadline; nothing runs detached while the caller waits
+// (the cache's shared loads go on, bounded, after a caller gives up, and
+// never hold it). What a failed operation could not tidy up in time is
+// left for the repair path that crashes need anyway.
+//
+// An error from a write that may have reached the server (a timeout, a
+// reset, a lost answer) means the write may have happened. Stores release
+// nothing that may point at a live record on such an error, so the same
+// save retried converges on one record, and they never apply one save
+// twice over a later acknowledged one.
+//
+// Validate refuses any value the persisted form cannot round-trip, before
+// the first backend call. A record that still does not decode (written by
+// hand or by a later version) never makes a namespace unusable: GetTokens
+// returns every readable record together with an error wrapping ErrCorrupt
+// that names each unreadable ID; finds that reach it return such an error;
+// DeleteToken of its ID and DeleteTokens remove it.
+//
 // # Errors
 //
 // Errors wrap the sentinels ErrNotFound, ErrInvalidToken, ErrTooLarge,
