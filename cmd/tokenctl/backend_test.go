@@ -190,7 +190,7 @@ func TestProgressBarOnlyOnATerminal(t *testing.T) {
 func TestInterruptStopsBetweenRecords(t *testing.T) {
 	t.Parallel()
 	v := vaultURL(t)
-	const n = 1500
+	const n = 500
 	csv := bigCSV(t, n)
 	cmd := exec.Command(bin, "import", "-s", v, "-o", "json", csv)
 	cmd.Env = append(os.Environ(), pepperEnv...)
