@@ -97,12 +97,12 @@ func (a *app) openAWSSM(ctx context.Context, u *url.URL, q url.Values, pepper []
 	if r := q.Get("region"); r != "" {
 		lo = append(lo, config.WithRegion(r))
 	}
-	if a.httpClient != nil {
-		lo = append(lo, config.WithHTTPClient(a.httpClient))
-	}
 	cfg, err := config.LoadDefaultConfig(ctx, lo...)
 	if err != nil {
 		return nil, fmt.Errorf("load AWS config: %w", err)
+	}
+	if a.httpClient != nil {
+		cfg.HTTPClient = a.httpClient
 	}
 	return awssm.NewFromConfig(cfg, opts)
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"strings"
@@ -69,14 +68,15 @@ func TestImportFigures(t *testing.T) {
 			for _, run := range []string{"first", "again"} {
 				c := &counter{next: http.DefaultTransport.(*http.Transport).Clone()}
 				var out strings.Builder
-				a := newApp(strings.NewReader(""), &out, io.Discard)
+				var errOut strings.Builder
+				a := newApp(strings.NewReader(""), &out, &errOut)
 				a.httpClient = &http.Client{Transport: c}
 				os.Setenv("TOKENSTORE_PEPPER", strings.TrimPrefix(pepperEnv[0], "TOKENSTORE_PEPPER="))
 				start := time.Now()
 				code := a.run(context.Background(), []string{"import", "-s", store, "--no-progress", src + "?table=oauthtoken"})
 				el := time.Since(start)
 				if code != exitOK {
-					t.Fatalf("exit %d\n%s", code, out.String()[max(0, out.Len()-2000):])
+					t.Fatalf("exit %d\n%s\n%s", code, out.String()[max(0, out.Len()-2000):], errOut.String())
 				}
 				lines := strings.Split(strings.TrimSpace(out.String()), "\n")
 				t.Logf("%s %s: %d rows in %v (%.0f rows/s): %d calls, %d writes; %s",
