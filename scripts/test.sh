@@ -2,6 +2,7 @@
 # The README's one test command, also what CI runs (.ci/run):
 #   1. scripts/testenv.sh up: installs and starts real LocalStack and Vault
 #      servers and a Docker engine with a local Vault image (cached builds);
+#      scripts/testenv/mariadb.sh up: a MariaDB server (tokenctl's imports);
 #   2. with their endpoints in the environment and
 #      TOKENSTORE_INTEGRATION=required (a missing server fails, not skips),
 #      vets and race-tests every Go module of the repository;
@@ -17,9 +18,12 @@ command -v go >/dev/null || {
 }
 
 if [[ ${TOKENSTORE_TESTENV:-on} != off ]]; then
-  trap 'scripts/testenv.sh down || echo "test.sh: testenv.sh down failed" >&2' EXIT
+  trap 'scripts/testenv/mariadb.sh down || echo "test.sh: mariadb.sh down failed" >&2
+        scripts/testenv.sh down || echo "test.sh: testenv.sh down failed" >&2' EXIT
   scripts/testenv.sh up
   eval "$(scripts/testenv.sh env)"
+  scripts/testenv/mariadb.sh up # MariaDB for tokenctl's DBStore import tests
+  eval "$(scripts/testenv/mariadb.sh env)"
   export TOKENSTORE_INTEGRATION=required
 fi
 
