@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -33,9 +35,9 @@ import (
 // return: the documented bound of every store (SPEC: deadlines).
 const deadlineBound = 100 * time.Millisecond
 
-// faultDeadline is the deadline of the faulted operation: long enough for
-// the calls before the fault on a loaded test machine.
-const faultDeadline = 1500 * time.Millisecond
+// faultDeadline is the least deadline of a faulted operation; it grows to
+// four times the operation's time without faults.
+const faultDeadline = time.Second
 
 // faultBackend makes stores of one backend for the fault-sequence test.
 type faultBackend struct {
@@ -126,25 +128,40 @@ var faultOps = []faultOp{
 func insertedToken(a tokenstore.Token) tokenstore.Token { return faultToken(a.ID, 3) }
 
 // runFaultSequences runs every operation under every fault at every call.
-func runFaultSequences(t *testing.T, be faultBackend) {
+func runFaultSequences(t *testing.T, be faultBackend, only ...string) {
 	for _, op := range faultOps {
+		if len(only) > 0 && !slices.Contains(only, op.name) {
+			continue
+		}
 		t.Run(op.name, func(t *testing.T) {
 			t.Parallel()
-			calls := countCalls(t, be, op)
+			calls, took := countCalls(t, be, op)
 			if calls == 0 {
 				t.Fatalf("%s made no request", op.name)
 			}
-			t.Logf("%s: %d requests without faults", op.name, calls)
+			// Long enough for the calls before the fault however loaded
+			// the machine is: the stalled runs each wait this long.
+			deadline := max(faultDeadline, 4*took)
+			t.Logf("%s: %d requests in %v without faults; deadline %v", op.name, calls, took.Round(time.Millisecond), deadline)
+			// The runs are subtests started from goroutines (t.Run allows
+			// it), so that faultSem, not -parallel, bounds them.
+			var wg sync.WaitGroup
 			for _, fault := range integration.Faults {
 				if op.read && (fault == integration.ApplyThenStall) {
 					continue // for a read, the same as Stall
 				}
 				for n := int64(1); n <= calls; n++ {
-					t.Run(fmt.Sprintf("%s@%d", fault, n), func(t *testing.T) {
-						runFaulted(t, be, op, fault, n)
-					})
+					faultSem <- struct{}{}
+					wg.Add(1)
+					go func() {
+						defer func() { <-faultSem; wg.Done() }()
+						t.Run(fmt.Sprintf("%s@%d", fault, n), func(t *testing.T) {
+							runFaulted(t, be, op, fault, n, deadline)
+						})
+					}()
 				}
 			}
+			wg.Wait()
 		})
 	}
 }
@@ -171,22 +188,22 @@ func seed(t *testing.T, be faultBackend, ns string) (clean tokenstore.Store, a, 
 	return clean, a, b
 }
 
-// countCalls runs op once without faults and returns its request count.
-func countCalls(t *testing.T, be faultBackend, op faultOp) int64 {
+// countCalls runs op once without faults and returns its request count
+// and how long it took.
+func countCalls(t *testing.T, be faultBackend, op faultOp) (int64, time.Duration) {
 	t.Helper()
 	ns := "fc" + randHex(5)
 	_, a, b := seed(t, be, ns)
 	ft := integration.NewFaultTransport(http.DefaultTransport)
 	s := be.newStore(t, ns, ft, false)
+	start := time.Now()
 	if err := op.run(context.Background(), s, a, b); err != nil {
 		t.Fatalf("%s without faults: %v", op.name, err)
 	}
-	return ft.Requests()
+	return ft.Requests(), time.Since(start)
 }
 
-func runFaulted(t *testing.T, be faultBackend, op faultOp, fault integration.Fault, n int64) {
-	faultSem <- struct{}{}
-	defer func() { <-faultSem }()
+func runFaulted(t *testing.T, be faultBackend, op faultOp, fault integration.Fault, n int64, deadline time.Duration) {
 	ns := "ft" + randHex(5)
 	clean, a, b := seed(t, be, ns)
 	ft := integration.NewFaultTransport(http.DefaultTransport)
@@ -194,15 +211,20 @@ func runFaulted(t *testing.T, be faultBackend, op faultOp, fault integration.Fau
 	sticky := fault != integration.LoseAnswer
 	ft.Inject(n, fault, sticky)
 
-	ctx, cancel := context.WithTimeout(context.Background(), faultDeadline)
+	ctx, cancel := context.WithTimeout(context.Background(), deadline)
 	start := time.Now()
 	err := op.run(ctx, s, a, b)
 	elapsed := time.Since(start)
 	cancel()
-	if limit := faultDeadline + deadlineBound; elapsed > limit {
+	if limit := deadline + deadlineBound; elapsed > limit {
 		t.Errorf("%s returned after %v (err %v); want within %v", op.name, elapsed.Round(time.Millisecond), err, limit)
 	}
-	if err != nil && ft.Faulted() == 0 {
+	switch {
+	case err == nil || ft.Faulted() > 0:
+	case errors.Is(err, context.DeadlineExceeded):
+		// The machine was too slow to reach the fault: nothing to check.
+		t.Logf("%s ran out of its %v before request %d", op.name, deadline, n)
+	default:
 		t.Errorf("%s failed with no fault injected: %v", op.name, err)
 	}
 	if secretIn(err, a, b) {
