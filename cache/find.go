@@ -11,11 +11,17 @@ import (
 // memory when it holds a fresh one, else from the backend, in one backend
 // call however many callers miss on the same key at once.
 func (s *Store) FindToken(ctx context.Context, q tokenstore.Token) (tokenstore.Token, error) {
-	k, err := tokenstore.Lookup(q)
-	if err != nil {
-		return tokenstore.Token{}, fmt.Errorf("cache: find: %w", err)
+	var k tokenstore.Key
+	if q.ID != "" {
+		// Rule 0, whose ID, as in FindTokenByID, is checked only on a miss.
+		k = tokenstore.Key{Kind: tokenstore.KeyID, Value: q.ID}
+	} else {
+		var err error
+		if k, err = tokenstore.Lookup(q); err != nil {
+			return tokenstore.Token{}, fmt.Errorf("cache: find: %w", err)
+		}
 	}
-	e, err := s.hit(ctx, opFind, k)
+	e, err := s.hit(ctx, opFind, &k)
 	switch {
 	case e != nil:
 		return e.answer(opFind)
@@ -30,7 +36,7 @@ func (s *Store) FindTokenByID(ctx context.Context, id string) (tokenstore.Token,
 	// No entry is ever cached under an invalid ID (see cacheable), so the
 	// ID is checked only on a miss.
 	k := tokenstore.Key{Kind: tokenstore.KeyID, Value: id}
-	e, err := s.hit(ctx, opFindByID, k)
+	e, err := s.hit(ctx, opFindByID, &k)
 	switch {
 	case e != nil:
 		return e.answer(opFindByID)
@@ -44,12 +50,12 @@ func (s *Store) FindTokenByID(ctx context.Context, id string) (tokenstore.Token,
 // answers k now, counted and reported, or nil for a miss, or
 // the context's error. The query and the record are not passed through it,
 // to spare copying them.
-func (s *Store) hit(ctx context.Context, op string, k tokenstore.Key) (*entry, error) {
+func (s *Store) hit(ctx context.Context, op string, k *tokenstore.Key) (*entry, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("cache: %s: %w", errOp(op), err)
 	}
-	e, _ := s.get(k)
-	if e == nil || !e.answers(k, s.mono()) {
+	e := s.get(k)
+	if e == nil || s.mono() >= e.fresh {
 		return nil, nil
 	}
 	if !e.visited.Load() {
@@ -70,9 +76,9 @@ func (e *entry) answer(op string) (tokenstore.Token, error) {
 
 // miss counts and reports a miss and loads k.
 func (s *Store) miss(ctx context.Context, op string, k tokenstore.Key, q tokenstore.Token) (tokenstore.Token, error) {
-	if op == opFindByID {
-		if err := tokenstore.ValidateID(q.ID); err != nil {
-			return tokenstore.Token{}, fmt.Errorf("cache: find by id: %w", err)
+	if k.Kind == tokenstore.KeyID {
+		if err := tokenstore.ValidateID(k.Value); err != nil {
+			return tokenstore.Token{}, fmt.Errorf("cache: %s: %w", errOp(op), err)
 		}
 	}
 	s.counter().misses.Add(1)
