@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/tokenstore-go/tokenstore"
+	"github.com/tokenstore-go/tokenstore/cache"
 	"github.com/tokenstore-go/tokenstore/memstore"
 )
 
@@ -30,10 +32,13 @@ type floorPath struct {
 
 // floorPaths caches floorRecords records, each with every key kind, and
 // returns the hit paths over them.
-func floorPaths(b *testing.B) []floorPath {
+func floorPaths(b *testing.B, opts *cache.Options) []floorPath {
 	b.Helper()
 	ctx := context.Background()
-	c := newBenchCache(b, savesOnly{memstore.New(nil)})
+	c, err := cache.New(savesOnly{memstore.New(nil)}, opts)
+	if err != nil {
+		b.Fatalf("cache.New: %v", err)
+	}
 	toks := make([]tokenstore.Token, floorRecords)
 	for i := range toks {
 		toks[i] = tokenstore.Token{
@@ -159,20 +164,69 @@ func (savesOnly) SaveToken(_ context.Context, t *tokenstore.Token) error {
 // The calls of the two loops alternate in chunks so that a busy neighbour
 // slows both alike. "serial" is one goroutine; "parallel" is GOMAXPROCS
 // goroutines (run with -cpu 2 for the two).
+//
+// The "coarse-clock" runs are the cost-free variant of the expiry checks:
+// the same cache with Options.Now reading a time that a goroutine
+// refreshes every millisecond, instead of the monotonic clock. They show
+// what the clock read costs; the cache does not do this itself, because
+// such a clock can lag by any amount (a starved process, or a Lambda
+// environment frozen between invocations, thaws with its clock behind) and
+// a hit would then serve a token past its TTL or within ExpirySkew of its
+// expiry.
 func BenchmarkFloor(b *testing.B) {
-	paths := floorPaths(b)
-	for _, mode := range []string{"serial", "parallel"} {
-		for _, p := range paths {
-			b.Run(mode+"/"+p.name, func(b *testing.B) {
-				procs := 1
-				if mode == "parallel" {
-					procs = runtime.GOMAXPROCS(0)
-				}
-				measureFloor(b, procs, p)
-			})
+	coarse := newCoarseClock()
+	defer coarse.stop()
+	for _, v := range []struct {
+		name string
+		opts *cache.Options
+	}{
+		{"", nil},
+		{"coarse-clock/", &cache.Options{Now: coarse.now}},
+	} {
+		paths := floorPaths(b, v.opts)
+		for _, mode := range []string{"serial", "parallel"} {
+			for _, p := range paths {
+				b.Run(v.name+mode+"/"+p.name, func(b *testing.B) {
+					procs := 1
+					if mode == "parallel" {
+						procs = runtime.GOMAXPROCS(0)
+					}
+					measureFloor(b, procs, p)
+				})
+			}
 		}
 	}
 }
+
+// coarseClock is a clock read from memory and advanced by a goroutine
+// every millisecond.
+type coarseClock struct {
+	t    atomic.Pointer[time.Time]
+	done chan struct{}
+}
+
+func newCoarseClock() *coarseClock {
+	c := &coarseClock{done: make(chan struct{})}
+	now := time.Now()
+	c.t.Store(&now)
+	go func() {
+		tick := time.NewTicker(time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-c.done:
+				return
+			case <-tick.C:
+				now := time.Now()
+				c.t.Store(&now)
+			}
+		}
+	}()
+	return c
+}
+
+func (c *coarseClock) now() time.Time { return *c.t.Load() }
+func (c *coarseClock) stop()          { close(c.done) }
 
 // floorChunks is how many times measureFloor alternates between the loops.
 const floorChunks = 8
