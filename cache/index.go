@@ -63,7 +63,7 @@ var (
 )
 
 // get returns the entry under k, fresh or not. Safe with no lock.
-func (s *Store) get(k *tokenstore.Key) *entry { return s.idx.get(k) }
+func (s *Store) get(k *tokenstore.Key) *entry { return s.idx.get(k.Kind, k.Value, k.ClientID) }
 
 // lookup returns the entry under k. The caller holds s.mu.
 func (s *Store) lookup(k tokenstore.Key) *entry { return s.get(&k) }

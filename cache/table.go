@@ -53,8 +53,10 @@ func newSlots(n int) *slots {
 
 // hash mixes the kind into a hash of the value. The client ID is left out:
 // it is shared by most keys that have one, and the match checks it anyway.
-func (t *table) hash(k *tokenstore.Key) uint64 {
-	return maphash.String(t.seed, k.Value) ^ uint64(k.Kind)*0x9e3779b97f4a7c15
+func (t *table) hash(k *tokenstore.Key) uint64 { return t.hashOf(k.Kind, k.Value) }
+
+func (t *table) hashOf(kind tokenstore.KeyKind, value string) uint64 {
+	return maphash.String(t.seed, value) ^ uint64(kind)*0x9e3779b97f4a7c15
 }
 
 // kindBit is the bit of kind k in entry.kinds; k&7 is its index in
@@ -81,18 +83,19 @@ func (e *entry) has(k tokenstore.Key) bool {
 	return k.Matches(e.tok)
 }
 
-// get returns the entry under *k, or nil. Safe concurrently with one
-// writer. It is the hit path: k is passed by pointer and hashed here, so
-// that the key is not copied from call to call.
-func (t *table) get(k *tokenstore.Key) *entry {
-	h := t.hash(k)
+// get returns the entry under the key (kind, value, clientID), or nil.
+// Safe concurrently with one writer. It is the hit path, so the key comes
+// field by field, in registers.
+func (t *table) get(kind tokenstore.KeyKind, value, clientID string) *entry {
+	h := t.hashOf(kind, value)
 	a := t.arr.Load()
 	for i := h & a.mask; ; i = (i + 1) & a.mask {
 		e := a.s[i].Load()
 		if e == nil {
 			return nil
 		}
-		if e.kinds&kindBit(k.Kind) != 0 && e.hash[k.Kind&7] == h && e.has(*k) {
+		if e.kinds&kindBit(kind) != 0 && e.hash[kind&7] == h &&
+			e.has(tokenstore.Key{Kind: kind, Value: value, ClientID: clientID}) {
 			return e
 		}
 	}

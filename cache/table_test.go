@@ -44,7 +44,7 @@ func TestTableModel(t *testing.T) {
 		if step%997 == 0 {
 			for i := range 3000 {
 				k := tkey(i)
-				if got := tb.get(&k); got != model[k] {
+				if got := tb.get(k.Kind, k.Value, k.ClientID); got != model[k] {
 					t.Fatalf("step %d: get(%d) = %p; want %p", step, i, got, model[k])
 				}
 			}
@@ -71,7 +71,7 @@ func TestTableConcurrentReaders(t *testing.T) {
 			rng := rand.New(rand.NewPCG(uint64(r), 9))
 			for !stop.Load() {
 				k := tkey(rng.IntN(keys))
-				if e := tb.get(&k); e != nil && e.keys[0] != k {
+				if e := tb.get(k.Kind, k.Value, k.ClientID); e != nil && e.keys[0] != k {
 					t.Errorf("get returned the entry of another key")
 					return
 				}
@@ -83,7 +83,7 @@ func TestTableConcurrentReaders(t *testing.T) {
 		k := tkey(rng.IntN(keys))
 		if rng.IntN(2) == 0 {
 			tb.add(newKeyEntry(k))
-		} else if e := tb.get(&k); e != nil {
+		} else if e := tb.get(k.Kind, k.Value, k.ClientID); e != nil {
 			tb.del(k, e)
 		}
 	}
