@@ -129,7 +129,7 @@ func TestExpiryBound(t *testing.T) {
 				return
 			}
 			wantFinds(t, f, 1)
-			e, _ := s.get(tokenstore.Key{Kind: tokenstore.KeyID, Value: a.ID})
+			e := s.get(&tokenstore.Key{Kind: tokenstore.KeyID, Value: a.ID})
 			if got := time.Duration(e.fresh - s.rel(c.Now())); got != tc.freshFor {
 				t.Fatalf("fresh for %v; want %v", got, tc.freshFor)
 			}

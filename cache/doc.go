@@ -68,11 +68,17 @@
 // prints them, and Stats and Event carry no token data.
 //
 // A hit takes no lock and writes no memory another core is reading: it
-// hashes the key's value, probes an open-addressing table that writers
-// change with atomic stores, reads the monotonic clock, checks Key.Matches
-// and adds one to a hit counter striped by P (through a sync.Pool). It
-// allocates nothing, and parallel hits scale with the cores, on one key as
-// on many. BENCHMARKS.md has the figures.
+// hashes the key's value, probes an open-addressing table whose slots point
+// straight at entries and which writers change with atomic stores, skips
+// entries by the hash each keeps of its keys, checks Key.Matches once on
+// the entry whose hash matched, reads the monotonic clock and adds one to a
+// hit counter striped by P (through a sync.Pool). It allocates nothing,
+// and parallel hits scale with the cores, on one key as on many. The clock
+// read is most of what a hit costs beyond the cheapest possible lookup, and
+// it stays: it is what keeps a hit from serving a token past its TTL or
+// within ExpirySkew of its expiry, even in a process that was frozen (as
+// Lambda freezes its environments between invocations) or starved, where
+// a clock kept by a goroutine would lag. BENCHMARKS.md has the figures.
 //
 // # Concurrency
 //

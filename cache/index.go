@@ -15,25 +15,24 @@ const numCounters = 64
 // under each of its keys. Every field but visited and the list links is
 // fixed before the entry is published, so a hit reads it with no lock.
 type entry struct {
+	// What a hit reads first, on the entry's first cache line with the
+	// record's ID.
+	kinds uint8     // bit kindBit(k.Kind) for each key k in keys
+	neg   bool      // a cached ErrNotFound for keys[0]
+	fresh int64     // served as a hit before this, on the clock of Store.mono
+	hash  [8]uint64 // hash[k.Kind&7] is table.hash(k) for each key k in keys
+
 	tok  tokenstore.Token
-	neg  bool             // a cached ErrNotFound for keys[0]
 	keys []tokenstore.Key // every key the entry is indexed under
 
-	// Deadlines on the Store's monotonic clock (see Store.mono).
-	fresh int64  // served as a hit before this
-	keep  int64  // served stale (StaleIfError) before this; >= fresh
-	born  uint64 // Store.clock when the value was read or written
+	keep int64  // served stale (StaleIfError) before this; >= fresh
+	born uint64 // Store.clock when the value was read or written
 
 	visited atomic.Bool // SIEVE: hit since the hand last passed
 
 	// The SIEVE queue, guarded by Store.mu: newer points towards the head
 	// (most recently inserted), older towards the tail.
 	newer, older *entry
-}
-
-// answers reports whether e may answer a find for k at now.
-func (e *entry) answers(k tokenstore.Key, now int64) bool {
-	return now < e.fresh && (e.neg || k.Matches(e.tok))
 }
 
 // counter is one of the Store's hit and miss counters. The padding keeps
@@ -63,26 +62,17 @@ var (
 	stripes    = sync.Pool{New: func() any { return &stripe{i: nextStripe.Add(1)} }}
 )
 
-// get returns the entry under k, fresh or not, and k's hash. Safe with no
-// lock.
-func (s *Store) get(k tokenstore.Key) (*entry, uint64) {
-	h := s.idx.hash(k)
-	return s.idx.get(k, h), h
-}
+// get returns the entry under k, fresh or not. Safe with no lock.
+func (s *Store) get(k *tokenstore.Key) *entry { return s.idx.get(k.Kind, k.Value, k.ClientID) }
 
 // lookup returns the entry under k. The caller holds s.mu.
-func (s *Store) lookup(k tokenstore.Key) *entry {
-	e, _ := s.get(k)
-	return e
-}
+func (s *Store) lookup(k tokenstore.Key) *entry { return s.get(&k) }
 
 // insert publishes e under all its keys, which no entry holds, and evicts
 // down to MaxEntries. It returns how many entries it evicted. The caller
 // holds s.mu.
 func (s *Store) insert(e *entry, now int64) (evicted int) {
-	for _, k := range e.keys {
-		s.idx.put(k, e)
-	}
+	s.idx.add(e)
 	e.older = s.head
 	if s.head != nil {
 		s.head.newer = e

@@ -12,7 +12,7 @@ import (
 
 // lookupFresh returns the entry that answers k at now, or nil.
 func (s *Store) lookupFresh(k tokenstore.Key, now int64) *entry {
-	if e, _ := s.get(k); e != nil && e.answers(k, now) {
+	if e := s.get(&k); e != nil && now < e.fresh {
 		return e
 	}
 	return nil
@@ -109,8 +109,8 @@ func (s *Store) orStale(op string, k tokenstore.Key, r *loadResult) (tokenstore.
 	if r.err == nil || s.cfg.staleIfError <= 0 || !failure(r.err) {
 		return r.tok, r.err
 	}
-	e, _ := s.get(k)
-	if e == nil || e.neg || s.mono() >= e.keep || !k.Matches(e.tok) {
+	e := s.get(&k)
+	if e == nil || e.neg || s.mono() >= e.keep {
 		return r.tok, r.err
 	}
 	s.ctr.stale.Add(1)

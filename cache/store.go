@@ -18,7 +18,7 @@ import (
 type Store struct {
 	next  tokenstore.Store
 	cfg   config
-	idx   *table
+	idx   table
 	epoch time.Time // zero of the monotonic clock; see mono
 	group singleflight.Group
 	ctr   counters
@@ -60,7 +60,8 @@ func New(next tokenstore.Store, opts *Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{next: next, cfg: cfg, idx: newTable()}
+	s := &Store{next: next, cfg: cfg}
+	s.idx.init()
 	s.epoch = s.now()
 	return s, nil
 }

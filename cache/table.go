@@ -16,9 +16,13 @@ import (
 //
 // It is open addressing with linear probing. A slot holds nil (never
 // used: a search stops there), tomb (deleted: a search goes on), or an
-// immutable *slot. The table is rebuilt when used slots pass three
-// quarters, so every search meets a nil slot. Readers that loaded the old
-// array finish on it; the writer never touches an array it replaced.
+// entry, once for each of its keys. The entry carries the hash of each of
+// its keys (see prepare), so a search compares hashes without following
+// any pointer but the slot's, and compares strings only once, where the
+// hash matched: with Key.Matches against the record it returns. The table
+// is rebuilt when used slots pass three quarters, so every search meets a
+// nil slot. Readers that loaded the old array finish on it; the writer
+// never touches an array it replaced.
 type table struct {
 	seed maphash.Seed
 	arr  atomic.Pointer[slots]
@@ -27,69 +31,108 @@ type table struct {
 }
 
 type slots struct {
-	s    []atomic.Pointer[slot]
+	s    []atomic.Pointer[entry]
 	mask uint64
 }
 
-type slot struct {
-	key tokenstore.Key
-	e   *entry
-}
-
-// tomb marks a deleted slot.
-var tomb = new(slot)
+// tomb marks a deleted slot. It is indexed under no kind, so no search
+// matches it.
+var tomb = new(entry)
 
 const minTableSize = 64
 
-func newTable() *table {
-	t := &table{seed: maphash.MakeSeed()}
-	t.arr.Store(newSlots(minTableSize))
-	return t
+// init makes t an empty table.
+func (t *table) init() {
+	t.seed = maphash.MakeSeed()
+	t.reset()
 }
 
 func newSlots(n int) *slots {
-	return &slots{s: make([]atomic.Pointer[slot], n), mask: uint64(n - 1)}
+	return &slots{s: make([]atomic.Pointer[entry], n), mask: uint64(n - 1)}
 }
 
 // hash mixes the kind into a hash of the value. The client ID is left out:
-// it is shared by most keys that have one, and equality checks it anyway.
-func (t *table) hash(k tokenstore.Key) uint64 {
-	return maphash.String(t.seed, k.Value) ^ uint64(k.Kind)*0x9e3779b97f4a7c15
+// it is shared by most keys that have one, and the match checks it anyway.
+func (t *table) hash(k *tokenstore.Key) uint64 { return t.hashOf(k.Kind, k.Value) }
+
+func (t *table) hashOf(kind tokenstore.KeyKind, value string) uint64 {
+	return maphash.String(t.seed, value) ^ uint64(kind)*0x9e3779b97f4a7c15
 }
 
-// get returns the entry under k, given h = t.hash(k), or nil. Safe
-// concurrently with one writer.
-func (t *table) get(k tokenstore.Key, h uint64) *entry {
+// kindBit is the bit of kind k in entry.kinds; k&7 is its index in
+// entry.hash.
+func kindBit(k tokenstore.KeyKind) uint8 { return 1 << (k & 7) }
+
+// prepare records the hash of each of e's keys in e. It must run before e
+// is first published: readers read these fields with no lock.
+func (t *table) prepare(e *entry) {
+	for _, k := range e.keys {
+		e.kinds |= kindBit(k.Kind)
+		e.hash[k.Kind&7] = t.hash(&k)
+	}
+}
+
+// has reports whether e is indexed under k: the key of a cached not-found
+// answer, or a key that a record answers to. Keys holds at most one key of
+// each kind, and a record answers to the one of k's kind exactly when
+// k.Matches it (lookup keys are never empty).
+func (e *entry) has(k tokenstore.Key) bool {
+	if e.neg {
+		return e.keys[0] == k
+	}
+	return k.Matches(e.tok)
+}
+
+// get returns the entry under the key (kind, value, clientID), or nil.
+// Safe concurrently with one writer. It is the hit path, so the key comes
+// field by field, in registers.
+func (t *table) get(kind tokenstore.KeyKind, value, clientID string) *entry {
+	h := t.hashOf(kind, value)
 	a := t.arr.Load()
 	for i := h & a.mask; ; i = (i + 1) & a.mask {
-		sl := a.s[i].Load()
-		if sl == nil {
+		e := a.s[i].Load()
+		if e == nil {
 			return nil
 		}
-		if sl != tomb && sl.key == k {
-			return sl.e
+		if e.kinds&kindBit(kind) != 0 && e.hash[kind&7] == h &&
+			e.has(tokenstore.Key{Kind: kind, Value: value, ClientID: clientID}) {
+			return e
 		}
 	}
 }
 
-// put sets the entry under k. The caller holds Store.mu.
+// holds reports whether slot value x is e's slot for k, for writers.
+func holds(x *entry, k tokenstore.Key) bool {
+	return x.kinds&kindBit(k.Kind) != 0 && x.has(k)
+}
+
+// add publishes e under each of its keys. The caller holds Store.mu.
+func (t *table) add(e *entry) {
+	t.prepare(e)
+	for _, k := range e.keys {
+		t.put(k, e)
+	}
+}
+
+// put sets the entry under k, one of e's prepared keys. The caller holds
+// Store.mu.
 func (t *table) put(k tokenstore.Key, e *entry) {
 	a := t.arr.Load()
 	free := -1
-	i := t.hash(k) & a.mask
+	i := e.hash[k.Kind&7] & a.mask
 	for ; ; i = (i + 1) & a.mask {
-		sl := a.s[i].Load()
-		if sl == nil {
+		x := a.s[i].Load()
+		if x == nil {
 			break
 		}
-		if sl == tomb {
+		if x == tomb {
 			if free < 0 {
 				free = int(i)
 			}
 			continue
 		}
-		if sl.key == k {
-			a.s[i].Store(&slot{key: k, e: e})
+		if holds(x, k) {
+			a.s[i].Store(e)
 			return
 		}
 	}
@@ -97,7 +140,7 @@ func (t *table) put(k tokenstore.Key, e *entry) {
 		free = int(i)
 		t.used++
 	}
-	a.s[free].Store(&slot{key: k, e: e})
+	a.s[free].Store(e)
 	t.live++
 	if t.used*4 > len(a.s)*3 {
 		t.rebuild()
@@ -107,13 +150,13 @@ func (t *table) put(k tokenstore.Key, e *entry) {
 // del removes k if it maps to e. The caller holds Store.mu.
 func (t *table) del(k tokenstore.Key, e *entry) {
 	a := t.arr.Load()
-	for i := t.hash(k) & a.mask; ; i = (i + 1) & a.mask {
-		sl := a.s[i].Load()
-		if sl == nil {
+	for i := t.hash(&k) & a.mask; ; i = (i + 1) & a.mask {
+		x := a.s[i].Load()
+		if x == nil {
 			return
 		}
-		if sl != tomb && sl.key == k {
-			if sl.e == e {
+		if x != tomb && holds(x, k) {
+			if x == e {
 				a.s[i].Store(tomb)
 				t.live--
 			}
@@ -131,19 +174,41 @@ func (t *table) rebuild() {
 		n *= 2
 	}
 	a := newSlots(n)
+	// A slot does not say which of its entry's keys it is for, so each
+	// entry is placed under every key it is still indexed under, once.
+	seen := make(map[*entry]bool, t.live)
 	for i := range old.s {
-		sl := old.s[i].Load()
-		if sl == nil || sl == tomb {
+		e := old.s[i].Load()
+		if e == nil || e == tomb || seen[e] {
 			continue
 		}
-		j := t.hash(sl.key) & a.mask
-		for a.s[j].Load() != nil {
-			j = (j + 1) & a.mask
+		seen[e] = true
+		for _, k := range e.keys {
+			if !t.under(old, k, e) {
+				continue
+			}
+			j := e.hash[k.Kind&7] & a.mask
+			for a.s[j].Load() != nil {
+				j = (j + 1) & a.mask
+			}
+			a.s[j].Store(e)
 		}
-		a.s[j].Store(sl)
 	}
 	t.used = t.live
 	t.arr.Store(a)
+}
+
+// under reports whether a maps k to e.
+func (t *table) under(a *slots, k tokenstore.Key, e *entry) bool {
+	for i := e.hash[k.Kind&7] & a.mask; ; i = (i + 1) & a.mask {
+		x := a.s[i].Load()
+		if x == nil {
+			return false
+		}
+		if x != tomb && holds(x, k) {
+			return x == e
+		}
+	}
 }
 
 // reset empties the table. The caller holds Store.mu.

@@ -14,22 +14,28 @@ func tkey(i int) tokenstore.Key {
 	return tokenstore.Key{Kind: tokenstore.KeyKind(1 + i%5), Value: fmt.Sprint("v", i/5), ClientID: "c"}
 }
 
+// newKeyEntry returns an entry under k alone.
+func newKeyEntry(k tokenstore.Key) *entry {
+	return &entry{neg: true, keys: []tokenstore.Key{k}}
+}
+
 // TestTableModel checks the table against a Go map through random puts and
 // deletes, enough to grow, fill with tombstones and rebuild many times.
 func TestTableModel(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	tb := newTable()
+	var tb table
+	tb.init()
 	model := make(map[tokenstore.Key]*entry)
 	for step := range 200000 {
 		k := tkey(rng.IntN(3000))
 		switch e := model[k]; {
 		case rng.IntN(3) == 0 && e != nil:
-			tb.del(k, &entry{}) // another entry's delete leaves k alone
+			tb.del(k, newKeyEntry(k)) // another entry's delete leaves k alone
 			tb.del(k, e)
 			delete(model, k)
 		default:
-			e = &entry{}
-			tb.put(k, e)
+			e = newKeyEntry(k)
+			tb.add(e)
 			model[k] = e
 		}
 		if tb.live != len(model) {
@@ -38,7 +44,7 @@ func TestTableModel(t *testing.T) {
 		if step%997 == 0 {
 			for i := range 3000 {
 				k := tkey(i)
-				if got := tb.get(k, tb.hash(k)); got != model[k] {
+				if got := tb.get(k.Kind, k.Value, k.ClientID); got != model[k] {
 					t.Fatalf("step %d: get(%d) = %p; want %p", step, i, got, model[k])
 				}
 			}
@@ -53,7 +59,8 @@ func TestTableModel(t *testing.T) {
 // a reader gets either nothing or an entry that holds the key, never
 // another key's entry.
 func TestTableConcurrentReaders(t *testing.T) {
-	tb := newTable()
+	var tb table
+	tb.init()
 	const keys = 500
 	var stop atomic.Bool
 	var wg sync.WaitGroup
@@ -64,7 +71,7 @@ func TestTableConcurrentReaders(t *testing.T) {
 			rng := rand.New(rand.NewPCG(uint64(r), 9))
 			for !stop.Load() {
 				k := tkey(rng.IntN(keys))
-				if e := tb.get(k, tb.hash(k)); e != nil && e.keys[0] != k {
+				if e := tb.get(k.Kind, k.Value, k.ClientID); e != nil && e.keys[0] != k {
 					t.Errorf("get returned the entry of another key")
 					return
 				}
@@ -75,8 +82,8 @@ func TestTableConcurrentReaders(t *testing.T) {
 	for range 100000 {
 		k := tkey(rng.IntN(keys))
 		if rng.IntN(2) == 0 {
-			tb.put(k, &entry{keys: []tokenstore.Key{k}})
-		} else if e := tb.get(k, tb.hash(k)); e != nil {
+			tb.add(newKeyEntry(k))
+		} else if e := tb.get(k.Kind, k.Value, k.ClientID); e != nil {
 			tb.del(k, e)
 		}
 	}

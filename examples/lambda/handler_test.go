@@ -23,7 +23,7 @@ import (
 
 // localStack returns a store on the LocalStack at AWS_ENDPOINT_URL under a
 // prefix of its own, or skips (fails with TOKENSTORE_INTEGRATION=required).
-func localStack(t *testing.T, prefix string) *awssm.Store {
+func localStack(t testing.TB, prefix string) *awssm.Store {
 	t.Helper()
 	if os.Getenv("AWS_ENDPOINT_URL") == "" {
 		if os.Getenv("TOKENSTORE_INTEGRATION") == "required" {
