@@ -1,7 +1,6 @@
 package vault
 
 import (
-	"encoding/json"
 	"fmt"
 	"log/slog"
 
@@ -19,14 +18,7 @@ func (o Options) LogValue() slog.Value { return opaque.LogValue(opaque.Struct(o,
 // write them, with Pepper as "[redacted]" when set.
 func (o Options) MarshalJSON() ([]byte, error) {
 	type plain Options
-	pepper := ""
-	if len(o.Pepper) > 0 {
-		pepper = "[redacted]"
-	}
-	return json.Marshal(struct {
-		plain
-		Pepper string `json:",omitempty"`
-	}{plain(o), pepper})
+	return opaque.JSON(plain(o), "Pepper")
 }
 
 // String names the store and its prefix; it shows neither the pepper nor

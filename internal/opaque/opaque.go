@@ -5,6 +5,8 @@
 package opaque
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -48,4 +50,38 @@ func Struct(v any, secret ...string) string {
 	}
 	b.WriteByte('}')
 	return b.String()
+}
+
+// JSON returns v, a struct without json tags or a MarshalJSON of its own
+// (pass a defined type without methods), as encoding/json writes it,
+// except that the named secret fields read "[redacted]" when set and are
+// left out when not. For the options structs that carry a pepper.
+func JSON(v any, secret ...string) ([]byte, error) {
+	rv := reflect.ValueOf(v)
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i := range rv.NumField() {
+		f, fv := rv.Type().Field(i), rv.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		val := fv.Interface()
+		if slices.Contains(secret, f.Name) {
+			if fv.IsZero() {
+				continue
+			}
+			val = "[redacted]"
+		}
+		enc, err := json.Marshal(val)
+		if err != nil {
+			return nil, fmt.Errorf("json: field %s: %w", f.Name, err)
+		}
+		if b.Len() > 1 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, "%q:", f.Name)
+		b.Write(enc)
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
 }
