@@ -60,7 +60,9 @@ for mod in $mods; do
   fi
   (cd "$dir" && go vet ./...) || summary fail "$results" "$dir" "go vet ./..."
   # Prints what plain go test prints; the results go to the summary.
-  (cd "$dir" && summary run "$results" "$dir" -- go test -race -count=1 -json ./...) ||
+  # -timeout: the integration module's fault-sequence tests alone run for
+  # about 10 minutes on 2 cores, go test's default limit per package.
+  (cd "$dir" && summary run "$results" "$dir" -- go test -race -count=1 -timeout=30m -json ./...) ||
     summary fail "$results" "$dir" "scripts/testsummary.py broke; results incomplete"
 done
 
