@@ -44,7 +44,10 @@ go build -o /tmp/tokenstore-container ./examples/container
 env -u VAULT_TOKEN LISTEN_ADDR="$LISTEN_ADDR" /tmp/tokenstore-container &
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
-for _ in $(seq 50); do curl -fs "http://$LISTEN_ADDR/readyz" && break || sleep 0.2; done
+for _ in $(seq 50); do
+  curl -fs "http://$LISTEN_ADDR/readyz" && break
+  sleep 0.2
+done
 
 # 4. Use it.
 base=http://$LISTEN_ADDR/users/ann%40example.com/token
