@@ -17,12 +17,14 @@ import (
 
 // smConfig returns the configuration of a Secrets Manager endpoint from the
 // shared helpers (AWS_ENDPOINT_URL, else a LocalStack container), with extra
-// middleware when apiOpts is set. Without a server the test is skipped, or
-// fails when TOKENSTORE_INTEGRATION=required.
+// middleware when apiOpts is set, and the patient retryer LocalStack
+// needs under the load of this package's parallel tests. Without a server
+// the test is skipped, or fails when TOKENSTORE_INTEGRATION=required.
 func smConfig(t testing.TB, apiOpts ...func(*middleware.Stack) error) aws.Config {
 	t.Helper()
 	cfg, _ := integration.AWSConfig(t, integration.Any)
 	cfg.APIOptions = append(cfg.APIOptions, apiOpts...)
+	cfg.Retryer = patientRetryer
 	return cfg
 }
 

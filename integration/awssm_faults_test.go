@@ -5,6 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/tokenstore-go/tokenstore"
@@ -32,6 +35,7 @@ func awssmFaultBackend(t *testing.T, force bool) faultBackend {
 		o := &awssm.Options{
 			Prefix: "tokenstore-it/" + smRunID + "/faults/" + ns + "/", Pepper: smPepper, ForceDelete: force,
 			MaxConflictRetries: 3, ConflictBackoff: 5 * time.Millisecond,
+			Retryer: patientRetryer(),
 		}
 		if later {
 			o.Now = func() time.Time { return time.Now().Add(awssm.DefaultClaimTimeout + time.Minute) }
@@ -42,4 +46,18 @@ func awssmFaultBackend(t *testing.T, force bool) faultBackend {
 		}
 		return s
 	}}
+}
+
+// patientRetryer is the SDK's standard retryer with 10 attempts and no
+// retry quota. LocalStack's BatchGetSecretValue sometimes answers HTTP 500
+// ("dictionary changed size during iteration") while other secrets are
+// being created; the SDK retries it, and with many tests writing at once
+// three attempts are not always enough. The fault runs count retries as
+// requests like any other.
+func patientRetryer() aws.Retryer {
+	return retry.NewStandard(func(o *retry.StandardOptions) {
+		o.MaxAttempts = 10
+		o.MaxBackoff = 200 * time.Millisecond
+		o.RateLimiter = ratelimit.None
+	})
 }

@@ -45,6 +45,7 @@ func TestAWSSMLinearizable(t *testing.T) {
 // the same ClientRequestToken, as it does by default).
 func quickRetryer() aws.Retryer {
 	return retry.NewStandard(func(o *retry.StandardOptions) {
+		o.MaxAttempts = 10 // see patientRetryer
 		o.MaxBackoff = 50 * time.Millisecond
 		o.RateLimiter = ratelimit.None
 	})
