@@ -24,20 +24,25 @@ import (
 func TestAWSSMLinearizable(t *testing.T) {
 	ft := integration.NewFaultTransport(http.DefaultTransport)
 	ns := "lz" + randHex(5)
-	newStore := func(t *testing.T) tokenstore.Store {
-		cfg := smConfig(t)
-		cfg.HTTPClient = &http.Client{Transport: ft}
-		s, err := awssm.New(secretsmanager.NewFromConfig(cfg), &awssm.Options{
-			Prefix: "tokenstore-it/" + smRunID + "/" + ns + "/", Pepper: smPepper, ForceDelete: true,
-			Retryer: quickRetryer(),
-		})
-		if err != nil {
-			t.Fatalf("awssm.New: %v", err)
-		}
-		t.Cleanup(func() { ft.Clear(); _ = s.DeleteTokens(ctxT(t)) })
-		return s
+	checkLinearizable(t, func(t *testing.T) tokenstore.Store { return lzAWSSMStore(t, ns, ft) }, ft)
+}
+
+// lzAWSSMStore is a store in namespace ns whose requests go through ft,
+// with the SDK resending lost answers quickly; it clears the namespace
+// when the test ends.
+func lzAWSSMStore(t *testing.T, ns string, ft *integration.FaultTransport) *awssm.Store {
+	t.Helper()
+	cfg := smConfig(t)
+	cfg.HTTPClient = &http.Client{Transport: ft}
+	s, err := awssm.New(secretsmanager.NewFromConfig(cfg), &awssm.Options{
+		Prefix: "tokenstore-it/" + smRunID + "/" + ns + "/", Pepper: smPepper, ForceDelete: true,
+		Retryer: quickRetryer(),
+	})
+	if err != nil {
+		t.Fatalf("awssm.New: %v", err)
 	}
-	checkLinearizable(t, newStore, ft)
+	t.Cleanup(func() { ft.Clear(); _ = s.DeleteTokens(ctxT(t)) })
+	return s
 }
 
 // quickRetryer is the SDK's standard retryer with short waits and no retry

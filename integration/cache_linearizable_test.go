@@ -7,10 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-
 	"github.com/tokenstore-go/tokenstore"
-	"github.com/tokenstore-go/tokenstore/awssm"
 	"github.com/tokenstore-go/tokenstore/cache"
 	"github.com/tokenstore-go/tokenstore/integration"
 	"github.com/tokenstore-go/tokenstore/memstore"
@@ -22,20 +19,10 @@ import (
 // process with many goroutines, which must behave as one register.
 func TestCacheLinearizable(t *testing.T) {
 	ft := integration.NewFaultTransport(http.DefaultTransport)
-	cfg := smConfig(t)
-	cfg.HTTPClient = &http.Client{Transport: ft}
-	s, err := awssm.New(secretsmanager.NewFromConfig(cfg), &awssm.Options{
-		Prefix: "tokenstore-it/" + smRunID + "/lzc" + randHex(5) + "/", Pepper: smPepper, ForceDelete: true,
-		Retryer: quickRetryer(),
-	})
-	if err != nil {
-		t.Fatalf("awssm.New: %v", err)
-	}
-	c, err := cache.New(s, nil)
+	c, err := cache.New(lzAWSSMStore(t, "lzc"+randHex(5), ft), nil)
 	if err != nil {
 		t.Fatalf("cache.New: %v", err)
 	}
-	t.Cleanup(func() { ft.Clear(); _ = c.DeleteTokens(ctxT(t)) })
 	checkLinearizable(t, func(*testing.T) tokenstore.Store { return c }, ft)
 }
 
