@@ -40,25 +40,22 @@ func isWrite(r *http.Request) bool {
 	return r.Method == http.MethodPut || r.Method == http.MethodPost || r.Method == http.MethodDelete
 }
 
-// TestImportFigures measures BENCHMARKS.md's import figures: 10,000 rows
-// from MariaDB into Vault and 1,000 into Secrets Manager on LocalStack,
+// BenchmarkImportFigures measures BENCHMARKS.md's import figures: 10,000
+// rows from MariaDB into Vault and 1,000 into Secrets Manager on LocalStack,
 // then the same import again. It runs the import command in-process with a
-// counting HTTP client. Off by default:
+// counting HTTP client, once per sub-benchmark whatever b.N is:
 //
-//	TOKENCTL_FIGURES=1 go test -run TestImportFigures -v -timeout 30m .
-func TestImportFigures(t *testing.T) {
-	if os.Getenv("TOKENCTL_FIGURES") == "" {
-		t.Skip("set TOKENCTL_FIGURES=1 to measure the import figures")
-	}
+//	go test -run '^$' -bench ImportFigures -benchtime 1x -v -timeout 30m .
+func BenchmarkImportFigures(b *testing.B) {
 	for _, tt := range []struct {
 		name string
 		n    int
-		url  func(*testing.T) string
+		url  func(testing.TB) string
 	}{
 		{"vault", 10000, vaultURL},
 		{"awssm", 1000, awssmURL},
 	} {
-		t.Run(tt.name, func(t *testing.T) {
+		b.Run(tt.name, func(t *testing.B) {
 			db, src := mysqlDB(t)
 			if _, err := db.Exec(fmt.Sprintf(schemaCurrent, "oauthtoken")); err != nil {
 				t.Fatal(err)

@@ -49,7 +49,7 @@ var fakeSecret = regexp.MustCompile(`fake-(secret|refresh|access|grant)`)
 
 // tokenctl runs the binary with env added to the environment and stdin,
 // and fails t when a secret shows in its output while reveal is false.
-func tokenctl(t *testing.T, env []string, stdin string, args ...string) proc {
+func tokenctl(t testing.TB, env []string, stdin string, args ...string) proc {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
@@ -82,7 +82,7 @@ func revealing(args []string) bool {
 	return false
 }
 
-func noSecrets(t *testing.T, s string) {
+func noSecrets(t testing.TB, s string) {
 	t.Helper()
 	if m := fakeSecret.FindString(s); m != "" {
 		t.Errorf("output shows a secret (%s...):\n%s", m, s)
@@ -120,7 +120,7 @@ func required() bool { return os.Getenv("TOKENSTORE_INTEGRATION") == "required" 
 
 // needEnv skips (or, with TOKENSTORE_INTEGRATION=required, fails) t unless
 // every variable is set.
-func needEnv(t *testing.T, vars ...string) {
+func needEnv(t testing.TB, vars ...string) {
 	t.Helper()
 	for _, v := range vars {
 		if os.Getenv(v) == "" {
@@ -134,7 +134,7 @@ func needEnv(t *testing.T, vars ...string) {
 }
 
 // unique returns a name no other test or run uses.
-func unique(t *testing.T) string {
+func unique(t testing.TB) string {
 	var b [5]byte
 	rand.Read(b[:])
 	name := strings.ToLower(regexp.MustCompile(`[^A-Za-z0-9]+`).ReplaceAllString(t.Name(), "-"))
@@ -145,7 +145,7 @@ func unique(t *testing.T) string {
 }
 
 // vaultURL returns a fresh Vault prefix for t, deleted afterwards.
-func vaultURL(t *testing.T) string {
+func vaultURL(t testing.TB) string {
 	t.Helper()
 	needEnv(t, "VAULT_ADDR", "VAULT_TOKEN")
 	u := "vault://secret/" + unique(t)
@@ -154,7 +154,7 @@ func vaultURL(t *testing.T) string {
 }
 
 // awssmURL returns a fresh Secrets Manager prefix for t, deleted afterwards.
-func awssmURL(t *testing.T) string {
+func awssmURL(t testing.TB) string {
 	t.Helper()
 	needEnv(t, "AWS_ENDPOINT_URL")
 	u := "awssm://" + unique(t) + "/?force-delete=true&region=us-east-1"
