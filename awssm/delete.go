@@ -37,7 +37,7 @@ func (s *Store) DeleteToken(ctx context.Context, id string) error {
 		if !retry {
 			return wrap("delete", err)
 		}
-		if attempt >= s.opts.MaxConflictRetries {
+		if attempt+1 >= s.opts.MaxAttempts {
 			return wrap("delete", fmt.Errorf("%w after %d attempts: %w", tokenstore.ErrConflict, attempt+1, err))
 		}
 		if wait {

@@ -214,7 +214,7 @@
 // user name. They wrap the tokenstore sentinels: ErrNotFound (also for a
 // record pending deletion), ErrInvalidToken and ErrTooLarge (both before
 // any call; the 64 KiB limit of a secret value is tokenstore.MaxRecordSize),
-// ErrDuplicate, ErrConflict (after Options.MaxConflictRetries) and
+// ErrDuplicate, ErrConflict (after Options.MaxAttempts) and
 // ErrCorrupt. Errors from Secrets Manager stay reachable with errors.As,
 // as smithy.APIError or the types in service/secretsmanager/types, also
 // when wrapped in ErrConflict; a cancelled or expired context surfaces as

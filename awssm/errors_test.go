@@ -174,7 +174,7 @@ func TestConflictKeepsAPIError(t *testing.T) {
 			return nil, &types.ResourceExistsException{Message: aws.String("token in use")}
 		},
 	}
-	s := newStore(t, f, &awssm.Options{MaxConflictRetries: 3, ConflictBackoff: time.Nanosecond})
+	s := newStore(t, f, &awssm.Options{MaxAttempts: 4, RetryDelay: time.Nanosecond})
 	err = s.SaveToken(context.Background(), &tokenstore.Token{ID: "rec-1", AccessToken: "secret-at-new"})
 	var ae smithy.APIError
 	if !errors.Is(err, tokenstore.ErrConflict) || !errors.As(err, &ae) || ae.ErrorCode() != "ResourceExistsException" {

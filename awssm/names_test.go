@@ -96,6 +96,9 @@ func TestOptions(t *testing.T) {
 		{Options{RecoveryWindowDays: 6}, "", "RecoveryWindowDays"},
 		{Options{RecoveryWindowDays: 31}, "", "RecoveryWindowDays"},
 		{Options{ClaimTimeout: -1}, "", "negative"},
+		{Options{MaxAttempts: -1}, "", "negative"},
+		{Options{RetryDelay: -1}, "", "negative"},
+		{Options{MaxRetryDelay: -1}, "", "negative"},
 	} {
 		o, err := (&c.in).withDefaults()
 		switch {
@@ -108,7 +111,8 @@ func TestOptions(t *testing.T) {
 		}
 	}
 	o, _ := (*Options)(nil).withDefaults()
-	if o.RecoveryWindowDays != DefaultRecoveryWindowDays || o.ClaimTimeout != DefaultClaimTimeout || o.Now == nil {
+	if o.RecoveryWindowDays != DefaultRecoveryWindowDays || o.ClaimTimeout != DefaultClaimTimeout || o.Now == nil ||
+		o.MaxAttempts != DefaultMaxAttempts || o.RetryDelay != DefaultRetryDelay || o.MaxRetryDelay != DefaultMaxRetryDelay {
 		t.Errorf("nil options: %+v; want the defaults", o)
 	}
 }

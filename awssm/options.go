@@ -12,8 +12,9 @@ import (
 const (
 	DefaultPrefix             = "tokenstore/"
 	DefaultRecoveryWindowDays = 7
-	DefaultMaxConflictRetries = 10
-	DefaultConflictBackoff    = 20 * time.Millisecond
+	DefaultMaxAttempts        = 10
+	DefaultRetryDelay         = 20 * time.Millisecond
+	DefaultMaxRetryDelay      = time.Second
 	DefaultClaimTimeout       = 30 * time.Second
 )
 
@@ -22,7 +23,8 @@ const (
 const maxPrefixLen = 512 - len("token/") - 64 - len("/record")
 
 // Options configures a Store. A nil *Options means every default; a zero
-// field means that field's default.
+// field means that field's default; a negative number or duration is an
+// error from New.
 type Options struct {
 	// Prefix starts the name of every secret the store creates and is its
 	// namespace: stores with different prefixes never see each other's
@@ -58,16 +60,19 @@ type Options struct {
 	// the client's (standard: 3 attempts with backoff).
 	Retryer aws.Retryer
 
-	// MaxConflictRetries bounds how often one SaveToken retries after losing
-	// a compare-and-swap race or meeting another writer's unfinished claim
-	// before it returns tokenstore.ErrConflict. Default
-	// DefaultMaxConflictRetries.
-	MaxConflictRetries int
+	// MaxAttempts bounds how many times one SaveToken or DeleteToken tries
+	// when it loses a compare-and-swap race or meets another writer's
+	// unfinished claim, before it returns tokenstore.ErrConflict. Default
+	// DefaultMaxAttempts. (The same option, with the same meaning, as in
+	// package vault; transient errors of the service are the SDK retryer's.)
+	MaxAttempts int
 
-	// ConflictBackoff is the first pause between conflict retries; it
-	// doubles each retry up to 64 times itself, with jitter. Default
-	// DefaultConflictBackoff.
-	ConflictBackoff time.Duration
+	// RetryDelay and MaxRetryDelay shape the pause between those attempts:
+	// RetryDelay doubled per attempt, capped at MaxRetryDelay, with jitter
+	// so that writers that collided spread out. Defaults DefaultRetryDelay
+	// and DefaultMaxRetryDelay.
+	RetryDelay    time.Duration
+	MaxRetryDelay time.Duration
 
 	// ClaimTimeout is how long an index entry pointing at a missing or
 	// mismatching record is taken for another writer's operation in
@@ -101,17 +106,20 @@ func (o *Options) withDefaults() (Options, error) {
 	if c.RecoveryWindowDays < 7 || c.RecoveryWindowDays > 30 {
 		return c, fmt.Errorf("RecoveryWindowDays %d is outside 7 to 30", c.RecoveryWindowDays)
 	}
-	if c.MaxConflictRetries == 0 {
-		c.MaxConflictRetries = DefaultMaxConflictRetries
+	if c.MaxAttempts < 0 || c.RetryDelay < 0 || c.MaxRetryDelay < 0 || c.ClaimTimeout < 0 {
+		return c, errors.New("negative MaxAttempts, RetryDelay, MaxRetryDelay or ClaimTimeout")
 	}
-	if c.ConflictBackoff == 0 {
-		c.ConflictBackoff = DefaultConflictBackoff
+	if c.MaxAttempts == 0 {
+		c.MaxAttempts = DefaultMaxAttempts
+	}
+	if c.RetryDelay == 0 {
+		c.RetryDelay = DefaultRetryDelay
+	}
+	if c.MaxRetryDelay == 0 {
+		c.MaxRetryDelay = DefaultMaxRetryDelay
 	}
 	if c.ClaimTimeout == 0 {
 		c.ClaimTimeout = DefaultClaimTimeout
-	}
-	if c.MaxConflictRetries < 0 || c.ConflictBackoff < 0 || c.ClaimTimeout < 0 {
-		return c, errors.New("negative MaxConflictRetries, ConflictBackoff or ClaimTimeout")
 	}
 	if c.Now == nil {
 		c.Now = time.Now

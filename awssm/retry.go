@@ -27,15 +27,14 @@ func retryable(err error) (retry, pause bool) {
 	return false, false
 }
 
-// pause waits before conflict retry attempt (0-based): ConflictBackoff
-// doubled per attempt up to 64 times, with full jitter so that writers that
+// pause waits after failed attempt attempt (0-based): RetryDelay doubled
+// per attempt, capped at MaxRetryDelay, with jitter so that writers that
 // collided spread out. It returns early with ctx's error.
 func (s *Store) pause(ctx context.Context, attempt int) error {
-	base := s.opts.ConflictBackoff
-	if base <= 0 {
+	d := min(s.opts.RetryDelay<<min(attempt, 30), s.opts.MaxRetryDelay)
+	if d <= 0 {
 		return ctx.Err()
 	}
-	d := base << min(attempt, 6)
 	d = d/2 + rand.N(d/2+1)
 	t := time.NewTimer(d)
 	defer t.Stop()

@@ -63,7 +63,7 @@ func (s *Store) SaveToken(ctx context.Context, t *tokenstore.Token) error {
 			return nil
 		}
 		retry, wait := retryable(err)
-		if retry && attempt >= s.opts.MaxConflictRetries {
+		if retry && attempt+1 >= s.opts.MaxAttempts {
 			err = fmt.Errorf("%w after %d attempts: %w", tokenstore.ErrConflict, attempt+1, err)
 			retry = false
 		}

@@ -250,7 +250,7 @@ func smRepairsDangling(t *testing.T, f *smFixture, in, query tokenstore.Token) t
 // TestAWSSMRepairsDanglingIndex plays a crash that left a user-name index
 // entry pointing at a record that was never created.
 func TestAWSSMRepairsDanglingIndex(t *testing.T) {
-	f := newSMFixture(t, "dangling", &awssm.Options{ForceDelete: true, MaxConflictRetries: 2, ConflictBackoff: time.Millisecond})
+	f := newSMFixture(t, "dangling", &awssm.Options{ForceDelete: true, MaxAttempts: 3, RetryDelay: time.Millisecond})
 	tok := smToken(1)
 	k := tokenstore.Key{Kind: tokenstore.KeyUserName, Value: tok.UserName}
 	_, err := smRaw(t).CreateSecret(f.ctx, &secretsmanager.CreateSecretInput{
@@ -265,7 +265,7 @@ func TestAWSSMRepairsDanglingIndex(t *testing.T) {
 // shard entry pointing at a record that is gone: the record secret of a
 // grant-only record deleted behind the store's back.
 func TestAWSSMRepairsDanglingGrantEntry(t *testing.T) {
-	f := newSMFixture(t, "danglinggrant", &awssm.Options{ForceDelete: true, MaxConflictRetries: 2, ConflictBackoff: time.Millisecond})
+	f := newSMFixture(t, "danglinggrant", &awssm.Options{ForceDelete: true, MaxAttempts: 3, RetryDelay: time.Millisecond})
 	full := smToken(1)
 	grantOnly := tokenstore.Token{ClientID: full.ClientID, ClientSecret: full.ClientSecret, GrantToken: full.GrantToken, AccessToken: full.AccessToken}
 	ghost := smSave(t, f, grantOnly)
@@ -312,7 +312,7 @@ func TestAWSSMLeftovers(t *testing.T) {
 	// A fresh marker may be a delete in progress: saves back off.
 	b.AccessToken = "secret-at-again"
 	quick, err := awssm.New(smCountingClient(t, newSMCalls()), &awssm.Options{
-		Prefix: f.s.Prefix(), Pepper: smPepper, ForceDelete: true, MaxConflictRetries: 1, ConflictBackoff: time.Millisecond})
+		Prefix: f.s.Prefix(), Pepper: smPepper, ForceDelete: true, MaxAttempts: 2, RetryDelay: time.Millisecond})
 	if err != nil {
 		t.Fatalf("awssm.New: %v", err)
 	}

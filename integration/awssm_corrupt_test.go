@@ -18,7 +18,7 @@ func TestAWSSMCorruptRecords(t *testing.T) {
 		newStore: func(t *testing.T, ns string, later bool) tokenstore.Store {
 			o := &awssm.Options{
 				Prefix: "tokenstore-it/" + smRunID + "/corrupt/" + ns + "/", Pepper: smPepper, ForceDelete: true,
-				MaxConflictRetries: 2, ConflictBackoff: time.Millisecond,
+				MaxAttempts: 3, RetryDelay: time.Millisecond,
 			}
 			if later {
 				o.Now = func() time.Time { return time.Now().Add(awssm.DefaultClaimTimeout + time.Minute) }

@@ -34,7 +34,7 @@ func awssmFaultBackend(t *testing.T, force bool) faultBackend {
 		}
 		o := &awssm.Options{
 			Prefix: "tokenstore-it/" + smRunID + "/faults/" + ns + "/", Pepper: smPepper, ForceDelete: force,
-			MaxConflictRetries: 3, ConflictBackoff: 5 * time.Millisecond,
+			MaxAttempts: 4, RetryDelay: 5 * time.Millisecond,
 			Retryer: patientRetryer(),
 		}
 		if later {

@@ -27,7 +27,7 @@ const (
 )
 
 // Options configures a Store. A nil *Options, and every zero field, means
-// the default.
+// the default; a negative number or duration is an error from New.
 type Options struct {
 	// Mount is the path the KV secrets engine is mounted at. Default
 	// DefaultMount ("secret", where a dev server mounts KV version 2).
@@ -100,6 +100,9 @@ func New(client *api.Client, opts *Options) (*Store, error) {
 	if opts != nil {
 		o = *opts
 	}
+	if o.MaxAttempts < 0 || o.RetryDelay < 0 || o.MaxRetryDelay < 0 || o.ReadParallelism < 0 {
+		return nil, errors.New("vault: new: negative MaxAttempts, RetryDelay, MaxRetryDelay or ReadParallelism")
+	}
 	mount, err := cleanPath("mount", orDefault(o.Mount, DefaultMount))
 	if err != nil {
 		return nil, err
@@ -152,6 +155,7 @@ func orDefault(s, def string) string {
 	return s
 }
 
+// positive returns v, or def when v is zero (New has refused negatives).
 func positive[T int | time.Duration](v, def T) T {
 	if v <= 0 {
 		return def

@@ -75,7 +75,12 @@ func TestNewOptions(t *testing.T) {
 }
 
 func TestDefaults(t *testing.T) {
-	s, err := New(noCallClient(t), &Options{MaxAttempts: -1})
+	for _, o := range []Options{{MaxAttempts: -1}, {RetryDelay: -1}, {MaxRetryDelay: -1}, {ReadParallelism: -1}} {
+		if _, err := New(noCallClient(t), &o); err == nil || !strings.Contains(err.Error(), "negative") {
+			t.Errorf("New(%+v): got %v; want an error about a negative option", o, err)
+		}
+	}
+	s, err := New(noCallClient(t), &Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
