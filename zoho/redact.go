@@ -99,3 +99,10 @@ func (r Response) MarshalJSON() ([]byte, error) {
 	p.AccessToken, p.RefreshToken = mask(p.AccessToken), mask(p.RefreshToken)
 	return json.Marshal(p)
 }
+
+var (
+	_ fmt.Formatter  = Response{}
+	_ fmt.Stringer   = Response{}
+	_ slog.LogValuer = Response{}
+	_ json.Marshaler = Response{}
+)
