@@ -1,6 +1,6 @@
 module github.com/tokenstore-go/tokenstore
 
-go 1.24
+go 1.25.0
 
 require (
 	github.com/aws/aws-sdk-go-v2 v1.47.7
@@ -8,6 +8,7 @@ require (
 	github.com/aws/aws-sdk-go-v2/service/secretsmanager v1.50.10
 	github.com/aws/smithy-go v1.28.8
 	github.com/hashicorp/vault/api v1.22.0
+	golang.org/x/oauth2 v0.36.0
 	golang.org/x/sync v0.16.0
 )
 

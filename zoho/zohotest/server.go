@@ -1,0 +1,324 @@
+// Package zohotest is a fake Zoho accounts server and API for tests: an
+// httptest server whose token endpoint issues, refuses and throttles
+// tokens the way Zoho documents, on a clock the test controls, and whose
+// API accepts only the access tokens Zoho would still accept.
+//
+// It enforces, with the defaults of Options:
+//
+//   - 10 access tokens per refresh token per 10-minute window. A window
+//     opens at the first token made while none is open; the 11th and later
+//     requests in it are answered HTTP 200 with Zoho's body
+//     {"error":"Access Denied",…,"status":"failure"} and make no token.
+//     Zoho does not document whether its window is fixed or sliding; a
+//     fixed window from the first token is what "blocked for the rest of
+//     the window" describes, and it ends no later than ten minutes after
+//     any refusal, the rule package zoho assumes.
+//   - 15 active access tokens per refresh token: making a 16th invalidates
+//     the oldest still active.
+//   - access tokens expire after TokenLifetime (expires_in in the answer);
+//     the API answers 401 {"code":"INVALID_OAUTHTOKEN",…} for an expired,
+//     evicted, revoked or unknown token.
+//   - grant codes are single-use and expire after GrantCodeLifetime; a
+//     reused, expired, unknown or other client's code is invalid_code. At
+//     most 10 exchanges per client per 10-minute window (access_denied
+//     beyond, and the code stays unused).
+//   - a revoked refresh token answers invalid_code; its access tokens stop
+//     working on the API.
+//   - a wrong client ID or secret is invalid_client; a redirect_uri other
+//     than one registered with Client is invalid_redirect_uri.
+//
+// Error answers use HTTP 200, as Zoho does for these, so a client that
+// checks only the status is caught. Every answer with tokens carries
+// api_domain (the server's own URL unless Options.APIDomain says
+// otherwise) and token_type "Bearer", as Zoho's do.
+//
+// The token endpoint is POST /oauth/v2/token with the client credentials
+// in the form (not HTTP basic auth, which Zoho does not take); the API is
+// every other path, e.g. APIURL, with "Authorization: Zoho-oauthtoken
+// <token>". Stats counts every call. A Server is safe for concurrent use.
+package zohotest
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"time"
+
+	"golang.org/x/oauth2"
+)
+
+// Options configure a Server. A nil *Options, and every zero field, means
+// Zoho's value.
+type Options struct {
+	// Now is the server's clock; default time.Now. Pass a Clock's Now to
+	// move time in a test.
+	Now func() time.Time
+	// TokenLifetime is how long an access token works; default one hour.
+	TokenLifetime time.Duration
+	// GrantCodeLifetime is how long a grant code can be exchanged; default
+	// 10 minutes (the longest a Zoho self-client code can be given).
+	GrantCodeLifetime time.Duration
+	// Window is the length of the throttle windows; default 10 minutes.
+	Window time.Duration
+	// TokensPerWindow is how many access tokens one refresh token may make
+	// per window; default 10.
+	TokensPerWindow int
+	// MaxActiveTokens is how many access tokens of one refresh token work
+	// at once; default 15.
+	MaxActiveTokens int
+	// GrantCodesPerWindow is how many grant codes one client may exchange
+	// per window; default 10.
+	GrantCodesPerWindow int
+	// APIDomain is the api_domain of every token answer; default the
+	// server's URL, so API calls reach this server.
+	APIDomain string
+}
+
+// Stats counts what the server has answered since it started.
+type Stats struct {
+	TokenCalls      int // requests to the token endpoint, answered or not
+	Refreshes       int // refreshes that made an access token
+	Exchanges       int // grant-code exchanges that made tokens
+	Throttled       int // token requests refused by a limit (Access Denied, access_denied)
+	Rejected        int // other error answers of the token endpoint
+	Injected        int // answers given by Inject
+	Evictions       int // access tokens invalidated by a newer one (the 16th)
+	APICalls        int // requests to the API
+	APIUnauthorized int // API requests answered 401
+}
+
+// Server is a running fake. Create it with NewServer and Close it when done.
+type Server struct {
+	srv  *httptest.Server
+	opts Options
+	done chan struct{}
+	once sync.Once
+
+	mu       sync.Mutex
+	clients  map[string]*client
+	codes    map[string]*grantCode
+	refresh  map[string]*refreshToken
+	access   map[string]*accessToken
+	hang     bool
+	injected []canned
+	stats    Stats
+}
+
+type client struct {
+	secret    string
+	redirects []string
+	grants    window
+}
+
+type grantCode struct {
+	clientID string
+	expires  time.Time
+	used     bool
+}
+
+type refreshToken struct {
+	clientID string
+	revoked  bool
+	tokens   window
+	active   []string // access tokens, oldest first
+}
+
+type accessToken struct {
+	refresh string
+	expires time.Time
+	evicted bool
+}
+
+type canned struct {
+	status int
+	body   string
+}
+
+// window is a fixed rate window: it opens at the first take while none is
+// open and admits limit takes until it ends.
+type window struct {
+	open  bool
+	start time.Time
+	n     int
+}
+
+func (w *window) take(now time.Time, length time.Duration, limit int) bool {
+	if !w.open || !now.Before(w.start.Add(length)) {
+		*w = window{open: true, start: now}
+	}
+	if w.n >= limit {
+		return false
+	}
+	w.n++
+	return true
+}
+
+// NewServer starts a fake accounts server and API. opts may be nil.
+func NewServer(opts *Options) *Server {
+	s := &Server{
+		done:    make(chan struct{}),
+		clients: make(map[string]*client),
+		codes:   make(map[string]*grantCode),
+		refresh: make(map[string]*refreshToken),
+		access:  make(map[string]*accessToken),
+	}
+	if opts != nil {
+		s.opts = *opts
+	}
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&s.opts.TokenLifetime, time.Hour)
+	def(&s.opts.GrantCodeLifetime, 10*time.Minute)
+	def(&s.opts.Window, 10*time.Minute)
+	defInt := func(n *int, v int) {
+		if *n <= 0 {
+			*n = v
+		}
+	}
+	defInt(&s.opts.TokensPerWindow, 10)
+	defInt(&s.opts.MaxActiveTokens, 15)
+	defInt(&s.opts.GrantCodesPerWindow, 10)
+	if s.opts.Now == nil {
+		s.opts.Now = time.Now
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /oauth/v2/token", s.token)
+	mux.HandleFunc("/", s.api)
+	s.srv = httptest.NewServer(mux)
+	if s.opts.APIDomain == "" {
+		s.opts.APIDomain = s.srv.URL
+	}
+	return s
+}
+
+// Close stops the server, ending requests held by SetHang first.
+func (s *Server) Close() {
+	s.once.Do(func() { close(s.done) })
+	s.srv.Close()
+}
+
+// URL is the server's base URL, e.g. "http://127.0.0.1:41234".
+func (s *Server) URL() string { return s.srv.URL }
+
+// Endpoint returns the server's endpoints for golang.org/x/oauth2 and
+// package zoho: the token URL <URL>/oauth/v2/token and the (unserved)
+// auth URL <URL>/oauth/v2/auth, credentials in the form.
+func (s *Server) Endpoint() oauth2.Endpoint {
+	return oauth2.Endpoint{AuthURL: s.srv.URL + "/oauth/v2/auth", TokenURL: s.srv.URL + "/oauth/v2/token", AuthStyle: oauth2.AuthStyleInParams}
+}
+
+// APIURL returns an API resource of the server, the current-user call of
+// Zoho CRM. Any path other than the token endpoint's behaves the same.
+func (s *Server) APIURL() string { return s.srv.URL + "/crm/v8/users?type=CurrentUser" }
+
+// HTTPClient returns a client for the server.
+func (s *Server) HTTPClient() *http.Client { return s.srv.Client() }
+
+// Client registers an OAuth client, or replaces its secret and redirect
+// URIs. With redirect URIs, an exchange must send one of them; without,
+// the client is a self-client and redirect_uri is ignored.
+func (s *Server) Client(id, secret string, redirectURIs ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c, ok := s.clients[id]; ok {
+		c.secret, c.redirects = secret, redirectURIs
+		return
+	}
+	s.clients[id] = &client{secret: secret, redirects: redirectURIs}
+}
+
+// NewGrantCode issues a grant code for a registered client, as Zoho's
+// console or an authorization redirect does. It panics if the client is
+// not registered: that is a mistake in the test.
+func (s *Server) NewGrantCode(clientID string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.mustClient(clientID)
+	code := "1000." + random(16) + "." + random(16)
+	s.codes[code] = &grantCode{clientID: clientID, expires: s.opts.Now().Add(s.opts.GrantCodeLifetime)}
+	return code
+}
+
+// NewRefreshToken issues a refresh token for a registered client without an
+// exchange (not counted in Stats), to seed a test. It panics if the client
+// is not registered.
+func (s *Server) NewRefreshToken(clientID string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.mustClient(clientID)
+	return s.newRefreshToken(clientID)
+}
+
+func (s *Server) mustClient(id string) {
+	if _, ok := s.clients[id]; !ok {
+		panic("zohotest: client " + id + " is not registered; call Client first")
+	}
+}
+
+func (s *Server) newRefreshToken(clientID string) string {
+	rt := "1000." + random(16) + "." + random(16)
+	s.refresh[rt] = &refreshToken{clientID: clientID}
+	return rt
+}
+
+// Revoke revokes a refresh token, as a user removing the app's access
+// does: later refreshes answer invalid_code and its access tokens stop
+// working on the API. Unknown tokens are ignored.
+func (s *Server) Revoke(refreshToken string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if rt, ok := s.refresh[refreshToken]; ok {
+		rt.revoked = true
+	}
+}
+
+// ActiveTokens returns how many access tokens of refreshToken the API
+// accepts now.
+func (s *Server) ActiveTokens(refreshToken string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rt, ok := s.refresh[refreshToken]
+	if !ok || rt.revoked {
+		return 0
+	}
+	return len(s.prune(rt, s.opts.Now()))
+}
+
+// SetHang makes the token endpoint hold every request, without answering,
+// until the request's context ends (the client gave up) or the server
+// closes; false restores normal answers. For deadline tests.
+func (s *Server) SetHang(hang bool) {
+	s.mu.Lock()
+	s.hang = hang
+	s.mu.Unlock()
+}
+
+// Inject queues an answer: the next token request not held by SetHang is
+// answered with status and body (Content-Type application/json unless the
+// body starts with '<', then text/html), whatever it asked. For testing
+// how a client takes a 502 page, garbage or an answer Zoho might give.
+func (s *Server) Inject(status int, body string) {
+	s.mu.Lock()
+	s.injected = append(s.injected, canned{status, body})
+	s.mu.Unlock()
+}
+
+// Stats returns a snapshot of the counters.
+func (s *Server) Stats() Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.stats
+}
+
+func random(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	return hex.EncodeToString(b)
+}
