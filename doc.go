@@ -78,7 +78,9 @@
 //
 // # Errors
 //
-// Errors wrap the sentinels ErrNotFound, ErrInvalidToken, ErrTooLarge,
+// Every store's errors read "<package>: <operation>: <cause>", with the same
+// operation words everywhere: save, find, find by id, delete, delete all,
+// list. Errors wrap the sentinels ErrNotFound, ErrInvalidToken, ErrTooLarge,
 // ErrDuplicate, ErrConflict and ErrCorrupt; test them with errors.Is. Errors
 // from a backend are wrapped, not flattened, so errors.As still reaches the
 // SDK's own type (smithy.APIError, *api.ResponseError). A cancelled or

@@ -73,7 +73,7 @@ func testPolicyConfines(t *testing.T, f *kvFixture) {
 	}
 	tok := sample("outside")
 	err = outside.SaveToken(ctx, &tok)
-	if !isForbidden(err) || !strings.HasPrefix(err.Error(), "vault: save token: ") {
+	if !isForbidden(err) || !strings.HasPrefix(err.Error(), "vault: save: ") {
 		t.Errorf("SaveToken outside the prefix: got %v; want a wrapped 403", err)
 	}
 	for _, sec := range secretsOf(tok) {

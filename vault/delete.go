@@ -19,7 +19,7 @@ import (
 // half-way, the next DeleteToken of the ID finishes the job and returns
 // tokenstore.ErrNotFound, as it does for an ID that is not there at all.
 func (s *Store) DeleteToken(ctx context.Context, id string) error {
-	const op = "delete token"
+	const op = "delete"
 	if err := tokenstore.ValidateID(id); err != nil {
 		return wrap(ctx, op, err)
 	}
@@ -85,7 +85,7 @@ func (s *Store) finishDelete(ctx context.Context, id string, index []string) err
 // store whose prefix lies below this one's is not touched. Records saved
 // while it runs may survive it.
 func (s *Store) DeleteTokens(ctx context.Context) error {
-	const op = "delete tokens"
+	const op = "delete all"
 	if err := ctx.Err(); err != nil {
 		return wrap(ctx, op, err)
 	}

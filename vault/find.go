@@ -10,7 +10,7 @@ import (
 // tokenstore.ErrNotFound. A malformed ID is tokenstore.ErrInvalidToken and
 // makes no request.
 func (s *Store) FindTokenByID(ctx context.Context, id string) (tokenstore.Token, error) {
-	const op = "find token by id"
+	const op = "find by id"
 	if err := tokenstore.ValidateID(id); err != nil {
 		return tokenstore.Token{}, wrap(ctx, op, err)
 	}
@@ -32,7 +32,7 @@ func (s *Store) FindTokenByID(ctx context.Context, id string) (tokenstore.Token,
 // to). An index entry whose record is gone or no longer matches is a miss;
 // FindToken never writes, so the next SaveToken of that key repairs it.
 func (s *Store) FindToken(ctx context.Context, q tokenstore.Token) (tokenstore.Token, error) {
-	const op = "find token"
+	const op = "find"
 	k, err := tokenstore.Lookup(q)
 	if err != nil {
 		return tokenstore.Token{}, wrap(ctx, op, err)

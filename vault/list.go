@@ -20,7 +20,7 @@ import (
 // wrapping tokenstore.ErrCorrupt that names each unreadable ID. Any other
 // error returns no records.
 func (s *Store) GetTokens(ctx context.Context) ([]tokenstore.Token, error) {
-	const op = "get tokens"
+	const op = "list"
 	if err := ctx.Err(); err != nil {
 		return nil, wrap(ctx, op, err)
 	}

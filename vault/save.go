@@ -19,7 +19,7 @@ import (
 // jittered backoff, and after Options.MaxAttempts the error wraps
 // tokenstore.ErrConflict.
 func (s *Store) SaveToken(ctx context.Context, t *tokenstore.Token) error {
-	const op = "save token"
+	const op = "save"
 	if t == nil {
 		return wrap(ctx, op, fmt.Errorf("%w: nil token", tokenstore.ErrInvalidToken))
 	}
