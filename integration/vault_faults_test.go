@@ -7,6 +7,7 @@ import (
 	"github.com/hashicorp/vault/api"
 
 	"github.com/tokenstore-go/tokenstore"
+	"github.com/tokenstore-go/tokenstore/cache"
 	"github.com/tokenstore-go/tokenstore/integration"
 	"github.com/tokenstore-go/tokenstore/vault"
 )
@@ -15,8 +16,18 @@ import (
 // request against Vault KV v2 (see faults_ops_test.go), with the client's
 // own retries on, as users run it.
 func TestVaultFaultSequences(t *testing.T) {
+	runFaultSequences(t, vaultFaultBackend(t, false))
+}
+
+// TestCacheFaultSequences runs the same with a cache in front of each
+// store: its finds wait on their own deadline and its writes go through.
+func TestCacheFaultSequences(t *testing.T) {
+	runFaultSequences(t, vaultFaultBackend(t, true))
+}
+
+func vaultFaultBackend(t *testing.T, cached bool) faultBackend {
 	f := newKVFixture(t, vaultFrom(t, integration.Any), 2)
-	runFaultSequences(t, faultBackend{newStore: func(t *testing.T, ns string, rt http.RoundTripper, _ bool) tokenstore.Store {
+	return faultBackend{newStore: func(t *testing.T, ns string, rt http.RoundTripper, _ bool) tokenstore.Store {
 		// Vault repairs without a clock: a store past the claim timeout is
 		// the same store.
 		cfg := api.DefaultConfig()
@@ -34,6 +45,13 @@ func TestVaultFaultSequences(t *testing.T) {
 		if err != nil {
 			t.Fatalf("vault.New: %v", err)
 		}
-		return s
-	}})
+		if !cached {
+			return s
+		}
+		c, err := cache.New(s, nil)
+		if err != nil {
+			t.Fatalf("cache.New: %v", err)
+		}
+		return c
+	}}
 }
