@@ -20,6 +20,7 @@ const MaxRecordSize = 64 << 10
 type envelope struct {
 	V     int          `json:"v"`
 	Token *recordToken `json:"token"`
+	Meta  Meta         `json:"meta,omitempty"` // store-level state; see Meta
 }
 
 type recordToken struct {
@@ -38,11 +39,20 @@ type recordToken struct {
 // EncodeRecord returns the persisted form of t: a JSON envelope
 // {"v":1,"token":{...}}. It refuses a token that fails Validate or has no
 // ID (ErrInvalidToken) and a result over MaxRecordSize (ErrTooLarge).
-func EncodeRecord(t Token) ([]byte, error) {
+func EncodeRecord(t Token) ([]byte, error) { return EncodeRecordMeta(t, nil) }
+
+// EncodeRecordMeta is EncodeRecord with the record's metadata, kept in the
+// envelope beside the token as {"v":1,"token":{...},"meta":{...}}; an
+// empty Meta writes exactly what EncodeRecord writes. The metadata counts
+// towards MaxRecordSize.
+func EncodeRecordMeta(t Token, m Meta) ([]byte, error) {
 	if t.ID == "" {
 		return nil, invalidf("record has no ID")
 	}
 	if err := Validate(t); err != nil {
+		return nil, err
+	}
+	if err := validMeta(m); err != nil {
 		return nil, err
 	}
 	rt := recordToken{
@@ -62,7 +72,7 @@ func EncodeRecord(t Token) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(envelope{V: RecordVersion, Token: &rt}); err != nil {
+	if err := enc.Encode(envelope{V: RecordVersion, Token: &rt, Meta: m}); err != nil {
 		return nil, fmt.Errorf("tokenstore: encode record: %w", err)
 	}
 	b := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
@@ -76,19 +86,27 @@ func EncodeRecord(t Token) ([]byte, error) {
 // unknown version, or a record without a valid ID is an error wrapping
 // ErrCorrupt; the message never quotes the input, which holds secrets.
 func DecodeRecord(b []byte) (Token, error) {
+	t, _, err := DecodeRecordMeta(b)
+	return t, err
+}
+
+// DecodeRecordMeta is DecodeRecord that also returns the record's
+// metadata: nil for a record written without any, as every record written
+// before metadata existed.
+func DecodeRecordMeta(b []byte) (Token, Meta, error) {
 	var env envelope
 	if err := json.Unmarshal(b, &env); err != nil {
-		return Token{}, corruptf("not a JSON record envelope")
+		return Token{}, nil, corruptf("not a JSON record envelope")
 	}
 	switch {
 	case env.V == 0:
-		return Token{}, corruptf("no envelope version")
+		return Token{}, nil, corruptf("no envelope version")
 	case env.V != RecordVersion:
-		return Token{}, corruptf("envelope version %d, this package reads %d", env.V, RecordVersion)
+		return Token{}, nil, corruptf("envelope version %d, this package reads %d", env.V, RecordVersion)
 	case env.Token == nil:
-		return Token{}, corruptf("no token in envelope")
+		return Token{}, nil, corruptf("no token in envelope")
 	case ValidateID(env.Token.ID) != nil:
-		return Token{}, corruptf("missing or malformed ID")
+		return Token{}, nil, corruptf("missing or malformed ID")
 	}
 	rt := env.Token
 	t := Token{
@@ -105,11 +123,11 @@ func DecodeRecord(b []byte) (Token, error) {
 	if rt.Expiry != "" {
 		exp, err := parseExpiry(rt.Expiry)
 		if err != nil {
-			return Token{}, corruptf("malformed expiry")
+			return Token{}, nil, corruptf("malformed expiry")
 		}
 		t.Expiry = exp
 	}
-	return t, nil
+	return t, env.Meta, nil
 }
 
 // formatExpiry and parseExpiry are the record form of Expiry: RFC 3339 in

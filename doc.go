@@ -46,6 +46,17 @@
 // before MarshalJSON existed. To persist a Token yourself, use EncodeRecord
 // and DecodeRecord (a versioned envelope with every field), or a Store.
 //
+// # Read-modify-write
+//
+// Beside the six operations, a store may offer Updater: read one record by
+// ID, apply a function, and write the result only if the record did not
+// change in between (compare-and-swap), retrying on conflict. The record's
+// Meta, kept in the persisted envelope beside the token, holds store-level
+// state such as a refresh lease; it never appears in a Token, SaveToken
+// keeps it, and records written before it existed load with none. memstore
+// and cache (in front of a store that has it) implement Updater; the
+// storetest cases for it run on every store that does.
+//
 // # Concurrency
 //
 // Every Store in this module is safe for concurrent use, and several Store

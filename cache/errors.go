@@ -52,6 +52,8 @@ func errOp(op string) string {
 		return "find by id"
 	case opSave:
 		return "save"
+	case opUpdate:
+		return "update"
 	case opDelete:
 		return "delete"
 	case opList:

@@ -82,6 +82,7 @@ const (
 	opFind      = "FindToken"
 	opFindByID  = "FindTokenByID"
 	opSave      = "SaveToken"
+	opUpdate    = "UpdateToken"
 	opDelete    = "DeleteToken"
 	opList      = "GetTokens"
 	opDeleteAll = "DeleteTokens"

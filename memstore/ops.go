@@ -69,7 +69,16 @@ func (s *Store) SaveToken(ctx context.Context, t *tokenstore.Token) error {
 	if err := s.checkUserName(rec); err != nil {
 		return wrap("save", err)
 	}
-	b, err := tokenstore.EncodeRecord(rec)
+	// A save keeps the record's metadata (see tokenstore.Meta).
+	var meta tokenstore.Meta
+	if found {
+		_, m, err := tokenstore.DecodeRecordMeta(s.records(false)[rec.ID])
+		if err != nil {
+			return wrap("save", err)
+		}
+		meta = m
+	}
+	b, err := tokenstore.EncodeRecordMeta(rec, meta)
 	if err != nil {
 		return wrap("save", err)
 	}

@@ -54,10 +54,14 @@ func RunConformance(t *testing.T, h Harness) {
 	if h.NewStore == nil {
 		t.Fatal("storetest: Harness.NewStore is nil")
 	}
-	for _, group := range [][]testCase{
+	groups := [][]testCase{
 		findCases, saveCases, expiryCases, deleteCases, listCases, namespaceCases,
 		hostileCases, contextCases, readCases, concurrencyCases,
-	} {
+	}
+	if supportsUpdate(t, h) {
+		groups = append(groups, updateCases)
+	}
+	for _, group := range groups {
 		for _, c := range group {
 			t.Run(c.name, func(t *testing.T) {
 				if c.concurrent && h.SkipConcurrency != "" {
