@@ -53,9 +53,9 @@
 // change in between (compare-and-swap), retrying on conflict. The record's
 // Meta, kept in the persisted envelope beside the token, holds store-level
 // state such as a refresh lease; it never appears in a Token, SaveToken
-// keeps it, and records written before it existed load with none. memstore
-// and cache (in front of a store that has it) implement Updater; the
-// storetest cases for it run on every store that does.
+// keeps it, and records written before it existed load with none. Every
+// store in this module implements Updater (cache when its backend does);
+// the storetest cases for it run on every store that does.
 //
 // # Concurrency
 //

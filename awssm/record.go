@@ -33,8 +33,9 @@ func isDeletionMarker(v string) bool {
 
 // record is a decoded record and the secret version it came from.
 type record struct {
-	sec secret
-	tok tokenstore.Token
+	sec  secret
+	tok  tokenstore.Token
+	meta tokenstore.Meta // see tokenstore.Meta
 }
 
 // decodeRecord turns the value of record secret id into a record; ok is
@@ -45,14 +46,14 @@ func decodeRecord(sec secret, id string) (record, bool, error) {
 	if isDeletionMarker(sec.value) {
 		return record{}, false, nil
 	}
-	tok, err := tokenstore.DecodeRecord([]byte(sec.value))
+	tok, meta, err := tokenstore.DecodeRecordMeta([]byte(sec.value))
 	if err != nil {
 		return record{sec: sec}, false, fmt.Errorf("record %s: %w", id, err)
 	}
 	if tok.ID != id {
 		return record{sec: sec}, false, fmt.Errorf("%w: record under ID %q holds ID %q", tokenstore.ErrCorrupt, id, tok.ID)
 	}
-	return record{sec: sec, tok: tok}, true, nil
+	return record{sec: sec, tok: tok, meta: meta}, true, nil
 }
 
 // readRecord reads record id; ok is false when there is none.
@@ -103,4 +104,20 @@ func (s *Store) createRecord(ctx context.Context, id, body string) error {
 		return err
 	}
 	return errBusy
+}
+
+// stamped returns the value that writes the record encoded as body over an
+// existing version: body with a random nonce added to its envelope (a
+// field tokenstore.DecodeRecord ignores). Writers that read the same
+// version ask for the same next version ID (see put), and Secrets Manager
+// takes two such requests with the same value as one; with the nonce no
+// two values are the same, so exactly one writer wins and the other reads
+// again. Without it, two UpdateToken calls making the same change would
+// both report success for one write.
+func stamped(body []byte) (string, error) {
+	v := string(body[:len(body)-1]) + `,"awssm_nonce":"` + nonce() + `"}`
+	if len(v) > tokenstore.MaxRecordSize {
+		return "", fmt.Errorf("%w: encoded record is %d bytes, limit %d", tokenstore.ErrTooLarge, len(v), tokenstore.MaxRecordSize)
+	}
+	return v, nil
 }

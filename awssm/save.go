@@ -54,13 +54,32 @@ func (s *Store) SaveToken(ctx context.Context, t *tokenstore.Token) error {
 	// Validate has vetted the ID, so a Lookup error means only that t has
 	// no lookup key: then nothing can match and t is inserted.
 	k, keyErr := tokenstore.Lookup(*t)
-	st := &saveState{claims: make(map[slot]indexEntry), sent: make(map[string]bool), start: s.opts.Now()}
+	st := newSaveState(s.opts.Now())
+	res, err := s.attempts(ctx, st, func() (tokenstore.Record, error) {
+		tok, err := s.saveOnce(ctx, st, *t, k, keyErr == nil)
+		return tokenstore.Record{Token: tok}, err
+	})
+	if err != nil {
+		return wrap("save", err)
+	}
+	*t = res.Token
+	return nil
+}
+
+func newSaveState(now time.Time) *saveState {
+	return &saveState{claims: make(map[slot]indexEntry), sent: make(map[string]bool), start: now}
+}
+
+// attempts runs once until it succeeds, fails for good, or has failed
+// Options.MaxAttempts times, pausing between attempts as retryable says.
+// On success it releases the claims the stored record does not use; on
+// failure it abandons what the attempts wrote (see abandon).
+func (s *Store) attempts(ctx context.Context, st *saveState, once func() (tokenstore.Record, error)) (tokenstore.Record, error) {
 	for attempt := 0; ; attempt++ {
-		res, err := s.saveOnce(ctx, st, *t, k, keyErr == nil)
+		res, err := once()
 		if err == nil {
-			s.dropClaims(ctx, st, res)
-			*t = res
-			return nil
+			s.dropClaims(ctx, st, res.Token)
+			return res, nil
 		}
 		retry, wait := retryable(err)
 		if retry && attempt+1 >= s.opts.MaxAttempts {
@@ -74,7 +93,7 @@ func (s *Store) SaveToken(ctx context.Context, t *tokenstore.Token) error {
 		}
 		if !retry {
 			s.abandon(ctx, st)
-			return wrap("save", err)
+			return tokenstore.Record{}, err
 		}
 	}
 }
@@ -87,32 +106,38 @@ func (s *Store) saveOnce(ctx context.Context, st *saveState, t tokenstore.Token,
 			return tokenstore.Token{}, err
 		}
 		if ok {
-			return s.update(ctx, st, r, t)
+			res, err := s.update(ctx, st, r, tokenstore.Record{Token: tokenstore.Merge(r.tok, t), Meta: r.meta})
+			return res.Token, err
 		}
 	}
 	return s.insert(ctx, st, t, k, hasKey)
 }
 
-// update merges t into the stored record r and writes the result with a
-// compare-and-swap from the version read. Indexes of keys the record gains
-// are claimed first; those of keys it loses are released after.
-func (s *Store) update(ctx context.Context, st *saveState, r record, t tokenstore.Token) (tokenstore.Token, error) {
-	merged := tokenstore.Merge(r.tok, t)
-	body, err := tokenstore.EncodeRecord(merged)
+// update replaces the stored record r with next (SaveToken's merge, or
+// UpdateToken's function of r) by a compare-and-swap from the version read.
+// Indexes of keys the record gains are claimed first; those of keys it
+// loses are released after. A next that encodes as r does writes nothing.
+func (s *Store) update(ctx context.Context, st *saveState, r record, next tokenstore.Record) (tokenstore.Record, error) {
+	merged := next.Token
+	body, err := tokenstore.EncodeRecordMeta(merged, next.Meta)
 	if err != nil {
-		return tokenstore.Token{}, err
+		return tokenstore.Record{}, err
 	}
-	if string(body) == r.sec.value {
-		return r.tok, nil
+	if cur, err := tokenstore.EncodeRecordMeta(r.tok, r.meta); err == nil && string(cur) == string(body) {
+		return tokenstore.Record{Token: r.tok, Meta: r.meta}, nil
+	}
+	value, err := stamped(body)
+	if err != nil {
+		return tokenstore.Record{}, err
 	}
 	added, removed := diffKeys(s.indexedKeys(r.tok), s.indexedKeys(merged))
 	for _, k := range added {
 		_, owned, err := s.claim(ctx, st, k, merged.ID)
 		if err != nil {
-			return tokenstore.Token{}, err
+			return tokenstore.Record{}, err
 		}
 		if owned && k.Kind == tokenstore.KeyUserName {
-			return tokenstore.Token{}, tokenstore.ErrDuplicate
+			return tokenstore.Record{}, tokenstore.ErrDuplicate
 		}
 	}
 	// Read the entries of lost keys before the write, so that their
@@ -122,22 +147,23 @@ func (s *Store) update(ctx context.Context, st *saveState, r record, t tokenstor
 		sl := s.slotOf(k)
 		e, ok, err := s.readSlot(ctx, sl)
 		if err != nil {
-			return tokenstore.Token{}, err
+			return tokenstore.Record{}, err
 		}
 		if ok && e.target == merged.ID {
 			stale[sl] = e
 		}
 	}
 	st.send(merged.ID)
-	if _, err := s.put(ctx, r.sec, string(body)); err != nil {
-		return tokenstore.Token{}, err
+	if _, err := s.put(ctx, r.sec, value); err != nil {
+		return tokenstore.Record{}, err
 	}
 	for sl, e := range stale {
 		// Best effort: an entry left behind is a miss for readers and is
 		// taken over by the next claim of its key.
 		_ = s.releaseSlot(ctx, sl, e)
 	}
-	return tokenstore.DecodeRecord(body)
+	tok, meta, err := tokenstore.DecodeRecordMeta(body)
+	return tokenstore.Record{Token: tok, Meta: meta}, err
 }
 
 // dropClaims releases the index entries this save claimed that the stored

@@ -83,6 +83,11 @@ func startLocalStack(ctx context.Context) (Server, testcontainers.Container, err
 		"SERVICES":               "secretsmanager",
 		"SKIP_SSL_CERT_DOWNLOAD": "1",
 		"DISABLE_EVENTS":         "1",
+		// One request at a time: LocalStack's Secrets Manager checks and
+		// adds a version ID in two steps, so concurrent PutSecretValue
+		// calls with one ClientRequestToken could both succeed; AWS takes
+		// exactly one, and awssm's compare-and-swap rests on that.
+		"GATEWAY_WORKER_COUNT": "1",
 	}
 	var opts []testcontainers.ContainerCustomizer
 	port := 0

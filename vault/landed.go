@@ -20,11 +20,10 @@ import (
 // on top of what others wrote since would apply this write twice, after a
 // later write that was already acknowledged (issue 13).
 //
-// Data that equals data byte for byte may also come from another writer.
-// For a record that is harmless: the store only writes a record as
-// tokenstore.Merge(stored, input), and merging the same input into that
-// result changes nothing, so the save is done either way. Tombstones carry
-// a nonce so that two deletes are told apart. When version c+1 is gone
+// Records and tombstones carry a random nonce, so data equal to data is
+// this very write and never another writer's with the same content: two
+// UpdateToken calls that make the same change from the same version (an
+// increment, say) must not both count as applied. When version c+1 is gone
 // and the write may have been resent, the outcome is unknown and put
 // says so with an error.
 func (s *Store) put(ctx context.Context, p string, data map[string]any, cas int) error {

@@ -20,6 +20,7 @@ const graceSightings = 3
 type plan struct {
 	found  bool             // stored is the live record matching the key
 	stored tokenstore.Token // when found
+	meta   tokenstore.Meta  // when found
 	id     string           // the record to write
 	ver    int              // cas for the record write
 	known  map[string]entry // index entries read while planning, by path
@@ -46,7 +47,7 @@ func (sv *saver) plan(ctx context.Context) (plan, error) {
 	p := plan{id: sv.newID, known: map[string]entry{h.path: h.entry}}
 	switch {
 	case h.matches(sv.key):
-		p.found, p.stored, p.id, p.ver = true, h.rec.tok, h.entry.id, h.rec.ver
+		p.found, p.stored, p.meta, p.id, p.ver = true, h.rec.tok, h.rec.meta, h.entry.id, h.rec.ver
 	case h.valid && h.rec.state == recAbsent && h.entry.id == sv.newID:
 		// Our own claim, from an earlier attempt or from a write whose
 		// answer was lost: the record is ours to write, not an insert by
@@ -88,7 +89,7 @@ func (sv *saver) planByID(ctx context.Context, id string) (plan, error) {
 		}
 		return plan{}, errRetry
 	}
-	return plan{found: r.state == recLive, stored: r.tok, id: id, ver: r.ver}, nil
+	return plan{found: r.state == recLive, stored: r.tok, meta: r.meta, id: id, ver: r.ver}, nil
 }
 
 // stalled counts one more sighting of path at version ver and reports

@@ -15,7 +15,7 @@ const (
 	fieldRecord    = "record"    // tokenstore.EncodeRecord output, as a string
 	fieldTombstone = "tombstone" // the record's index names (indexRel), space-separated
 	fieldID        = "id"        // index entry: the record ID
-	fieldNonce     = "nonce"     // tombstone: random, tells one delete's tombstone from another's
+	fieldNonce     = "nonce"     // random, tells one write of a record or tombstone from another
 )
 
 // recState is what a record path holds.
@@ -31,6 +31,7 @@ const (
 type record struct {
 	state recState
 	tok   tokenstore.Token // when live
+	meta  tokenstore.Meta  // when live; see tokenstore.Meta
 	index []string         // when a tombstone: index names to clean up
 	ver   int              // cas to replace what was read
 }
@@ -59,18 +60,21 @@ func decodeRecord(id string, data map[string]any) (record, error) {
 	if !ok {
 		return record{}, fmt.Errorf("%w: record path holds no record", tokenstore.ErrCorrupt)
 	}
-	tok, err := tokenstore.DecodeRecord([]byte(raw))
+	tok, meta, err := tokenstore.DecodeRecordMeta([]byte(raw))
 	if err != nil {
 		return record{}, err
 	}
 	if tok.ID != id {
 		return record{}, fmt.Errorf("%w: record ID differs from its path", tokenstore.ErrCorrupt)
 	}
-	return record{state: recLive, tok: tok}, nil
+	return record{state: recLive, tok: tok, meta: meta}, nil
 }
 
+// recordData is a record as KV data, with a fresh nonce: put recognizes
+// its own write by it (see put), so two writes of the same record are
+// never taken for one. Records written without one still read.
 func recordData(encoded []byte) map[string]any {
-	return map[string]any{fieldRecord: string(encoded)}
+	return map[string]any{fieldRecord: string(encoded), fieldNonce: tokenstore.NewID()}
 }
 
 // tombstoneData is a tombstone listing index, with a fresh nonce: put

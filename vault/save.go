@@ -43,7 +43,7 @@ func (s *Store) SaveToken(ctx context.Context, t *tokenstore.Token) error {
 	err = s.withRetry(ctx, func() error {
 		stored, err := sv.attempt(ctx)
 		if err == nil {
-			*t = stored
+			*t = stored.Token
 		}
 		return err
 	})
@@ -69,6 +69,9 @@ type saver struct {
 	newID   string            // the ID an insert uses, kept across attempts
 	claimed map[string]string // index names this call pointed at a record ID
 	seen    map[string]int    // unfinished states seen, by path and version
+	// change, for UpdateToken, makes the record to write from the stored
+	// one; SaveToken (nil) merges in and inserts when nothing matches.
+	change func(tokenstore.Record) (tokenstore.Record, error)
 }
 
 func (sv *saver) lockName() string {
@@ -85,26 +88,32 @@ func (sv *saver) lockName() string {
 // keys the record gains, write the record with check-and-set, and remove
 // index entries for keys it lost. It returns what was stored, or errRetry
 // when a concurrent writer changed something it relied on.
-func (sv *saver) attempt(ctx context.Context) (tokenstore.Token, error) {
+func (sv *saver) attempt(ctx context.Context) (tokenstore.Record, error) {
 	s := sv.s
 	p, err := sv.plan(ctx)
 	if err != nil {
-		return tokenstore.Token{}, err
+		return tokenstore.Record{}, err
 	}
-	next := sv.in
+	next, meta, err := sv.next(p)
+	if err != nil {
+		return tokenstore.Record{}, err
+	}
 	var old []tokenstore.Key
 	if p.found {
-		next = tokenstore.Merge(p.stored, sv.in)
 		old = tokenstore.Keys(p.stored)
-	} else {
-		next.ID = p.id
 	}
-	b, err := tokenstore.EncodeRecord(next)
+	b, err := tokenstore.EncodeRecordMeta(next, meta)
 	if err != nil {
-		return tokenstore.Token{}, err
+		return tokenstore.Record{}, err
+	}
+	if sv.change != nil {
+		// An update that changes nothing writes nothing.
+		if cur, err := tokenstore.EncodeRecordMeta(p.stored, p.meta); err == nil && string(cur) == string(b) {
+			return tokenstore.Record{Token: p.stored, Meta: p.meta}, nil
+		}
 	}
 	if err := sv.claimAll(ctx, next, old, p.known); err != nil {
-		return tokenstore.Token{}, err
+		return tokenstore.Record{}, err
 	}
 	// put, not write: a refusal may be the client's resend of this very
 	// write, whose first copy landed; merging again would apply it twice.
@@ -114,10 +123,35 @@ func (sv *saver) attempt(ctx context.Context) (tokenstore.Token, error) {
 			// (see retire): insert at a fresh one if it still must.
 			sv.newID = ""
 		}
-		return tokenstore.Token{}, retryOnCAS(err)
+		return tokenstore.Record{}, retryOnCAS(err)
 	}
 	sv.cleanup(ctx, next, old)
-	return tokenstore.DecodeRecord(b)
+	tok, m, err := tokenstore.DecodeRecordMeta(b)
+	return tokenstore.Record{Token: tok, Meta: m}, err
+}
+
+// next is the record an attempt writes given its plan: SaveToken's input
+// merged into the stored record (which keeps its metadata) or inserted at
+// the planned ID, or UpdateToken's change of the stored record.
+func (sv *saver) next(p plan) (tokenstore.Token, tokenstore.Meta, error) {
+	switch {
+	case sv.change == nil && p.found:
+		return tokenstore.Merge(p.stored, sv.in), p.meta, nil
+	case sv.change == nil:
+		t := sv.in
+		t.ID = p.id
+		return t, nil, nil
+	case !p.found:
+		return tokenstore.Token{}, nil, tokenstore.ErrNotFound
+	}
+	r, err := sv.change(tokenstore.Record{Token: p.stored, Meta: p.meta.Clone()})
+	if err != nil {
+		return tokenstore.Token{}, nil, err
+	}
+	if r.Token.ID != p.stored.ID {
+		return tokenstore.Token{}, nil, fmt.Errorf("%w: the update changed the ID", tokenstore.ErrInvalidToken)
+	}
+	return r.Token, r.Meta, nil
 }
 
 // cleanup drops the index entries of keys the record no longer has, and

@@ -45,8 +45,13 @@ start_localstack() {
   # OVERRIDE_IN_DOCKER=0 + FILESYSTEM_ROOT keep its files in .testenv even on
   # a machine that looks like a container; the other switches stop it from
   # reaching out (DNS server, certificate download, analytics).
+  # GATEWAY_WORKER_COUNT=1 serves one request at a time: the moto backend
+  # checks a version ID and then adds it in two steps, so two concurrent
+  # PutSecretValue calls with one ClientRequestToken could both succeed,
+  # where Secrets Manager takes exactly one (the compare-and-swap awssm
+  # rests on). One worker makes each call atomic, as on AWS.
   pid=$(start_bg localstack "$logf" env \
-    GATEWAY_LISTEN="127.0.0.1:$port" SERVICES=secretsmanager \
+    GATEWAY_LISTEN="127.0.0.1:$port" SERVICES=secretsmanager GATEWAY_WORKER_COUNT=1 \
     OVERRIDE_IN_DOCKER=0 FILESYSTEM_ROOT="$STATE/localstack" \
     DNS_ADDRESS=0 SKIP_SSL_CERT_DOWNLOAD=1 DISABLE_EVENTS=1 \
     "$LS_VENV/bin/python" -m localstack.runtime.main)
