@@ -17,7 +17,7 @@
 //
 // Under the prefix P, a namespace holds four kinds of secret:
 //
-//	P token/<ID>/record   the record, as tokenstore.EncodeRecord writes it
+//	P token/<ID>/record   the record, as tokenstore.EncodeRecordMeta writes it (+ a write nonce)
 //	P index/<digest>      a user name or refresh token: {"id":"<ID>"}
 //	P grants/00 … /19     grant tokens → IDs, sharded by digest
 //	P catalog/00 … /19    the IDs of the records, sharded by a hash of the ID
@@ -160,6 +160,11 @@
 // save may be retried. The timeout must exceed the longest save plus the
 // clock skew between writers; an insert that took longer than half of it
 // checks its claims and starts over if one was taken.
+//
+// UpdateToken (tokenstore.Updater) is the same update step with the
+// caller's function in place of the merge: one GetSecretValue and one
+// PutSecretValue when the keys stay the same, nothing written when the
+// function changes nothing, and the record's Meta kept by SaveToken.
 //
 // Reads never write: FindToken, FindTokenByID and GetTokens only call
 // GetSecretValue and BatchGetSecretValue.

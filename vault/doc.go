@@ -61,6 +61,15 @@
 // overwrite (a new index entry, a new record) reads first, adding one read:
 // an insert with 4 keys is 11 requests there, a new access token 7.
 //
+// # Read-modify-write
+//
+// UpdateToken (tokenstore.Updater) is SaveToken's update with the caller's
+// function in place of the merge: the read, then one check-and-set write
+// when the keys stay the same; nothing is written when the function changes
+// nothing, and SaveToken keeps the record's Meta. Every record write
+// carries a random nonce, so that two writers making the same change from
+// one version are never both taken as applied (see Lost answers).
+//
 // # Concurrency
 //
 // A Store is safe for concurrent use. Inside one Store, saves of the same
