@@ -1,0 +1,282 @@
+package refresh_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tokenstore-go/tokenstore"
+	"github.com/tokenstore-go/tokenstore/memstore"
+	"github.com/tokenstore-go/tokenstore/refresh"
+	"github.com/tokenstore-go/tokenstore/zoho"
+	"github.com/tokenstore-go/tokenstore/zoho/zohotest"
+)
+
+const (
+	clientID     = "1000.CLIENT"
+	clientSecret = "secret-client-secret"
+)
+
+// fleet is a fake accounts server, a shared memory backend holding one
+// record, and a clock both follow.
+type fleet struct {
+	clock   *zohotest.Clock
+	srv     *zohotest.Server
+	backend *memstore.Backend
+	rec     tokenstore.Token
+}
+
+func newFleet(t *testing.T, opts *zohotest.Options) *fleet {
+	t.Helper()
+	f := &fleet{clock: zohotest.NewClock(time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)), backend: memstore.NewBackend()}
+	if opts == nil {
+		opts = &zohotest.Options{}
+	}
+	opts.Now = f.clock.Now
+	f.srv = zohotest.NewServer(opts)
+	t.Cleanup(f.srv.Close)
+	f.srv.Client(clientID, clientSecret)
+	f.rec = tokenstore.Token{
+		UserName: "alice@example.com", ClientID: clientID, ClientSecret: clientSecret,
+		RefreshToken: f.srv.NewRefreshToken(clientID), AccessToken: "secret-at-expired",
+		Expiry: f.clock.Now().Add(-time.Minute),
+	}
+	if err := f.store().SaveToken(context.Background(), &f.rec); err != nil {
+		t.Fatalf("SaveToken: %v", err)
+	}
+	return f
+}
+
+// store is one instance's store: a Store value of its own over the shared
+// backend, as a process has.
+func (f *fleet) store() tokenstore.Store { return memstore.New(&memstore.Options{Backend: f.backend}) }
+
+// source is one instance's token source.
+func (f *fleet) source(t *testing.T, o refresh.Options) *refresh.Source {
+	t.Helper()
+	o.Now, o.HTTPClient, o.Wait = f.clock.Now, f.srv.HTTPClient(), time.Millisecond
+	s, err := refresh.New(f.store(), tokenstore.Token{UserName: f.rec.UserName}, f.srv.Endpoint(), &o)
+	if err != nil {
+		t.Fatalf("refresh.New: %v", err)
+	}
+	return s
+}
+
+func ctxT(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// TestOneRefreshPerExpiry: 8 instances × 8 goroutines find the token
+// expired at once; exactly one token endpoint call is made and everyone
+// gets the same new access token, which the store holds.
+func TestOneRefreshPerExpiry(t *testing.T) {
+	f := newFleet(t, nil)
+	tokens := make(chan string, 64)
+	var wg sync.WaitGroup
+	for range 8 {
+		src := f.source(t, refresh.Options{})
+		for range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				tok, err := src.Current(ctxT(t))
+				if err != nil {
+					t.Errorf("Current: %v", err)
+					return
+				}
+				tokens <- tok.AccessToken
+			}()
+		}
+	}
+	wg.Wait()
+	close(tokens)
+	var first string
+	for at := range tokens {
+		if first == "" {
+			first = at
+		}
+		if at != first || at == f.rec.AccessToken {
+			t.Fatalf("callers got different or expired access tokens")
+		}
+	}
+	if st := f.srv.Stats(); st.TokenCalls != 1 || st.Refreshes != 1 {
+		t.Fatalf("token endpoint: %d calls, %d refreshes; want exactly 1", st.TokenCalls, st.Refreshes)
+	}
+	stored, _ := f.store().FindTokenByID(ctxT(t), f.rec.ID)
+	if stored.AccessToken != first || stored.RefreshToken != f.rec.RefreshToken || stored.UserName != f.rec.UserName {
+		t.Fatalf("stored record after the refresh: %v; want the new access token and every other field kept", stored)
+	}
+}
+
+// TestValidTokenNoCall: a valid token costs no endpoint call.
+func TestValidTokenNoCall(t *testing.T) {
+	f := newFleet(t, nil)
+	src := f.source(t, refresh.Options{})
+	a, err := src.Current(ctxT(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 10 {
+		b, err := src.Current(ctxT(t))
+		if err != nil || b.AccessToken != a.AccessToken {
+			t.Fatalf("Current: %v, %v; want the same token", b, err)
+		}
+	}
+	if n := f.srv.Stats().TokenCalls; n != 1 {
+		t.Fatalf("%d token endpoint calls; want 1", n)
+	}
+}
+
+// TestFleetManyExpiries: 50 instances through 100 expiries, one hour
+// apart: 100 refreshes, none throttled, and the API accepts every token
+// handed out.
+func TestFleetManyExpiries(t *testing.T) {
+	f := newFleet(t, nil)
+	srcs := make([]*refresh.Source, 50)
+	for i := range srcs {
+		srcs[i] = f.source(t, refresh.Options{})
+	}
+	for round := range 100 {
+		var wg sync.WaitGroup
+		for _, src := range srcs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if _, err := src.Current(ctxT(t)); err != nil {
+					t.Errorf("round %d: %v", round, err)
+				}
+			}()
+		}
+		wg.Wait()
+		f.clock.Advance(time.Hour)
+	}
+	st := f.srv.Stats()
+	if st.Refreshes != 100 || st.Throttled != 0 || st.Evictions != 0 {
+		t.Fatalf("%d refreshes, %d throttled, %d evictions; want 100, 0, 0", st.Refreshes, st.Throttled, st.Evictions)
+	}
+}
+
+// TestThrottleRecordedForFleet: the endpoint throttles; the answer is
+// recorded, so the next instance calls nothing until the window ends and
+// gets a typed error with that time.
+func TestThrottleRecordedForFleet(t *testing.T) {
+	f := newFleet(t, &zohotest.Options{TokensPerWindow: 1, TokenLifetime: time.Minute})
+	a := f.source(t, refresh.Options{Skew: time.Second})
+	if _, err := a.Current(ctxT(t)); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Advance(2 * time.Minute) // expired, still in the window
+	_, err := a.Current(ctxT(t))
+	var te *refresh.ThrottledError
+	if !errors.As(err, &te) || !errors.Is(err, zoho.ErrThrottled) || !te.Until.After(f.clock.Now()) {
+		t.Fatalf("Current when throttled: %v; want a ThrottledError with a future Until", err)
+	}
+	calls := f.srv.Stats().TokenCalls
+	b := f.source(t, refresh.Options{Skew: time.Second})
+	if _, err := b.Current(ctxT(t)); !errors.As(err, &te) {
+		t.Fatalf("another instance: %v; want the recorded ThrottledError", err)
+	}
+	if n := f.srv.Stats().TokenCalls; n != calls {
+		t.Fatalf("another instance called the endpoint %d times during the window; want 0", n-calls)
+	}
+	f.clock.Set(te.Until.Add(time.Second))
+	if _, err := b.Current(ctxT(t)); err != nil {
+		t.Fatalf("after the window: %v", err)
+	}
+}
+
+// TestRevokedRecordedUntilNewGrant: a revoked refresh token stops the
+// fleet; saving a new refresh token starts it again.
+func TestRevokedRecordedUntilNewGrant(t *testing.T) {
+	f := newFleet(t, nil)
+	f.srv.Revoke(f.rec.RefreshToken)
+	a := f.source(t, refresh.Options{})
+	if _, err := a.Current(ctxT(t)); !errors.Is(err, refresh.ErrRevoked) || !errors.Is(err, zoho.ErrRevoked) {
+		t.Fatalf("Current with a revoked refresh token: %v; want ErrRevoked", err)
+	}
+	calls := f.srv.Stats().TokenCalls
+	if _, err := f.source(t, refresh.Options{}).Current(ctxT(t)); !errors.Is(err, refresh.ErrRevoked) {
+		t.Fatalf("another instance: %v; want ErrRevoked", err)
+	}
+	if n := f.srv.Stats().TokenCalls; n != calls {
+		t.Fatalf("the endpoint was called %d more times after the revocation; want 0", n-calls)
+	}
+	upd := tokenstore.Token{UserName: f.rec.UserName, RefreshToken: f.srv.NewRefreshToken(clientID)}
+	if err := f.store().SaveToken(ctxT(t), &upd); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Current(ctxT(t)); err != nil {
+		t.Fatalf("after a new grant: %v", err)
+	}
+}
+
+// TestDeadLeaseTakenOver: a holder that died keeps others waiting only
+// until its lease expires; a waiter gives up at its own deadline.
+func TestDeadLeaseTakenOver(t *testing.T) {
+	f := newFleet(t, nil)
+	dead := f.source(t, refresh.Options{Owner: "dead", LeaseTTL: time.Minute})
+	f.srv.SetHang(true) // the holder's call never returns
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	_, err := dead.Current(ctx)
+	cancel()
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("hung endpoint: %v; want the caller's deadline", err)
+	}
+	f.srv.SetHang(false)
+	other := f.source(t, refresh.Options{LeaseTTL: time.Minute})
+	ctx, cancel = context.WithTimeout(context.Background(), 50*time.Millisecond)
+	start := time.Now()
+	_, err = other.Current(ctx)
+	cancel()
+	if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > 150*time.Millisecond {
+		t.Fatalf("while the dead lease is live: %v after %v; want the caller's deadline", err, time.Since(start))
+	}
+	f.clock.Advance(time.Minute + time.Second)
+	if _, err := other.Current(ctxT(t)); err != nil {
+		t.Fatalf("after the dead lease expired: %v", err)
+	}
+	if n := f.srv.Stats().Refreshes; n != 1 {
+		t.Fatalf("%d refreshes; want 1", n)
+	}
+}
+
+// TestNoSecretInErrors: what the errors say never holds a token or the
+// client secret.
+func TestNoSecretInErrors(t *testing.T) {
+	f := newFleet(t, nil)
+	f.srv.Client(clientID, "another-secret") // the stored secret is now wrong
+	_, err := f.source(t, refresh.Options{}).Current(ctxT(t))
+	if !errors.Is(err, zoho.ErrInvalidClient) {
+		t.Fatalf("wrong client secret: %v; want ErrInvalidClient", err)
+	}
+	for _, secret := range []string{clientSecret, f.rec.RefreshToken, f.rec.AccessToken} {
+		if strings.Contains(err.Error(), secret) {
+			t.Fatalf("error shows a secret: %v", err)
+		}
+	}
+	f.srv.Client(clientID, clientSecret)
+	if _, err := f.source(t, refresh.Options{}).Current(ctxT(t)); err != nil {
+		t.Fatalf("after the failure, the lease is free: %v", err)
+	}
+}
+
+// TestNewRefuses: a store without read-modify-write and bad options.
+func TestNewRefuses(t *testing.T) {
+	ep := zoho.US.Endpoint()
+	if _, err := refresh.New(noUpdater{memstore.New(nil)}, tokenstore.Token{ID: "x"}, ep, nil); !errors.Is(err, errors.ErrUnsupported) {
+		t.Errorf("store without Updater: %v; want ErrUnsupported", err)
+	}
+	if _, err := refresh.New(memstore.New(nil), tokenstore.Token{}, ep, nil); !errors.Is(err, tokenstore.ErrInvalidToken) {
+		t.Errorf("query without a key: %v; want ErrInvalidToken", err)
+	}
+	if _, err := refresh.New(memstore.New(nil), tokenstore.Token{ID: "x"}, ep, &refresh.Options{LeaseTTL: -1}); err == nil {
+		t.Error("negative LeaseTTL: no error")
+	}
+}
+
+type noUpdater struct{ tokenstore.Store }
