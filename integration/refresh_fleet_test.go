@@ -1,0 +1,255 @@
+package integration_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/hashicorp/vault/api"
+	"golang.org/x/oauth2"
+
+	"github.com/tokenstore-go/tokenstore"
+	"github.com/tokenstore-go/tokenstore/awssm"
+	"github.com/tokenstore-go/tokenstore/integration"
+	"github.com/tokenstore-go/tokenstore/refresh"
+	"github.com/tokenstore-go/tokenstore/vault"
+	"github.com/tokenstore-go/tokenstore/zoho/zohotest"
+)
+
+// The fleet tests run refresh.Source in separate OS processes, each with a
+// store of its own over a real server, against a zohotest accounts server
+// in the test process: this test binary started again with fleetEnv set
+// (see TestMain), which runs fleetChild instead of the tests.
+
+const fleetEnv = "TOKENSTORE_FLEET_CHILD"
+
+// fleetBackend is how a child builds its store, from its environment.
+type fleetBackend struct {
+	name string
+	env  func(t *testing.T) []string // what the child needs to reach the store
+}
+
+func TestRefreshFleet(t *testing.T) {
+	for _, be := range fleetBackends(t) {
+		t.Run(be.name, func(t *testing.T) {
+			t.Run("OneRefreshPerExpiry", func(t *testing.T) { fleetOneRefresh(t, be) })
+			t.Run("HolderKilled", func(t *testing.T) { fleetHolderKilled(t, be) })
+		})
+	}
+}
+
+func fleetBackends(t *testing.T) []fleetBackend {
+	return []fleetBackend{
+		{"awssm", func(t *testing.T) []string {
+			cfg := smConfig(t)
+			return []string{"FLEET_BACKEND=awssm", "FLEET_AWS_ENDPOINT=" + aws.ToString(cfg.BaseEndpoint), "FLEET_AWS_REGION=" + cfg.Region,
+				"FLEET_PREFIX=tokenstore-it/" + smRunID + "/fleet" + randHex(4) + "/"}
+		}},
+		{"vault", func(t *testing.T) []string {
+			f := newKVFixture(t, vaultFrom(t, integration.Any), 2)
+			o := f.opts("fleet" + randHex(4))
+			return []string{"FLEET_BACKEND=vault", "FLEET_VAULT_ADDR=" + f.srv.addr, "FLEET_VAULT_TOKEN=" + f.token,
+				"FLEET_MOUNT=" + o.Mount, "FLEET_PREFIX=" + o.Prefix}
+		}},
+	}
+}
+
+// fleetStore builds the store a child (or the test, to seed) uses.
+func fleetStore(env func(string) string) (tokenstore.Store, error) {
+	switch env("FLEET_BACKEND") {
+	case "awssm":
+		id, secret := os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY")
+		if id == "" || secret == "" {
+			id, secret = "test", "test"
+		}
+		cfg := aws.Config{Region: env("FLEET_AWS_REGION"), BaseEndpoint: aws.String(env("FLEET_AWS_ENDPOINT")),
+			Credentials: credentials.NewStaticCredentialsProvider(id, secret, ""), Retryer: patientRetryer}
+		return awssm.New(secretsmanager.NewFromConfig(cfg), &awssm.Options{Prefix: env("FLEET_PREFIX"), Pepper: smPepper, ForceDelete: true})
+	case "vault":
+		cfg := api.DefaultConfig()
+		cfg.Address = env("FLEET_VAULT_ADDR")
+		c, err := api.NewClient(cfg)
+		if err != nil {
+			return nil, err
+		}
+		c.SetToken(env("FLEET_VAULT_TOKEN"))
+		c.ClearNamespace()
+		return vault.New(c, &vault.Options{Mount: env("FLEET_MOUNT"), Prefix: env("FLEET_PREFIX")})
+	}
+	return nil, fmt.Errorf("unknown FLEET_BACKEND %q", env("FLEET_BACKEND"))
+}
+
+const fleetUser = "fleet@example.com"
+
+// fleetSetup starts the accounts server and stores the record with an
+// expired access token; it returns the server and the children's env.
+func fleetSetup(t *testing.T, be fleetBackend) (*zohotest.Server, []string) {
+	t.Helper()
+	env := be.env(t)
+	getenv := func(k string) string {
+		for _, kv := range env {
+			if v, ok := strings.CutPrefix(kv, k+"="); ok {
+				return v
+			}
+		}
+		return os.Getenv(k)
+	}
+	srv := zohotest.NewServer(nil)
+	t.Cleanup(srv.Close)
+	srv.Client("1000.FLEET", "secret-fleet-client")
+	store, err := fleetStore(getenv)
+	if err != nil {
+		t.Fatalf("store: %v", err)
+	}
+	rec := tokenstore.Token{UserName: fleetUser, ClientID: "1000.FLEET", ClientSecret: "secret-fleet-client",
+		RefreshToken: srv.NewRefreshToken("1000.FLEET"), AccessToken: "secret-at-expired", Expiry: time.Now().Add(-time.Minute)}
+	if err := store.SaveToken(ctxT(t), &rec); err != nil {
+		t.Fatalf("seed: %v", err)
+	}
+	t.Cleanup(func() { _ = store.DeleteTokens(context.Background()) })
+	return srv, append(env, fleetEnv+"=1", "FLEET_TOKEN_URL="+srv.Endpoint().TokenURL)
+}
+
+// child starts this binary as one fleet instance of n goroutines.
+func child(t *testing.T, env []string, n int, lease time.Duration) (*exec.Cmd, *bytes.Buffer) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), append(env, "FLEET_GOROUTINES="+strconv.Itoa(n), "FLEET_LEASE="+lease.String())...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start child: %v", err)
+	}
+	return cmd, &out
+}
+
+// fleetOneRefresh: 4 processes × 16 goroutines find the token expired at
+// once: exactly 1 token endpoint call, and every caller the same token.
+func fleetOneRefresh(t *testing.T, be fleetBackend) {
+	srv, env := fleetSetup(t, be)
+	var wg sync.WaitGroup
+	outs := make([]*bytes.Buffer, 4)
+	errs := make([]error, 4)
+	for i := range outs {
+		cmd, out := child(t, env, 16, 10*time.Second)
+		outs[i] = out
+		wg.Add(1)
+		go func() { defer wg.Done(); errs[i] = cmd.Wait() }()
+	}
+	wg.Wait()
+	seen := map[string]int{}
+	for i, out := range outs {
+		if errs[i] != nil {
+			t.Fatalf("child %d: %v\n%s", i, errs[i], out)
+		}
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			if d, ok := strings.CutPrefix(sc.Text(), "token "); ok {
+				seen[d]++
+			}
+		}
+	}
+	st := srv.Stats()
+	t.Logf("%s: 4 processes × 16 goroutines: %d token endpoint calls, %d refreshes, %d distinct tokens", be.name, st.TokenCalls, st.Refreshes, len(seen))
+	if st.TokenCalls != 1 || st.Refreshes != 1 || len(seen) != 1 || seen[firstKey(seen)] != 64 {
+		t.Fatalf("token endpoint %d calls, %d refreshes; tokens seen %v; want 1 call and one token for all 64 callers", st.TokenCalls, st.Refreshes, seen)
+	}
+}
+
+// fleetHolderKilled: the process holding the lease is killed while its
+// token endpoint call hangs; another process refreshes within the lease
+// TTL plus a second, and only its refresh counts.
+func fleetHolderKilled(t *testing.T, be fleetBackend) {
+	srv, env := fleetSetup(t, be)
+	const lease = 2 * time.Second
+	srv.SetHang(true)
+	holder, out := child(t, env, 1, lease)
+	start := time.Now()
+	for srv.Stats().TokenCalls == 0 {
+		if time.Since(start) > 20*time.Second {
+			_ = holder.Process.Kill()
+			t.Fatalf("the first process never called the token endpoint:\n%s", out)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	leaseTaken := time.Now()
+	if err := holder.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatalf("kill: %v", err)
+	}
+	_ = holder.Wait()
+	srv.SetHang(false)
+	next, out2 := child(t, env, 4, lease)
+	if err := next.Wait(); err != nil {
+		t.Fatalf("second process: %v\n%s", err, out2)
+	}
+	took := time.Since(leaseTaken)
+	st := srv.Stats()
+	t.Logf("%s: holder killed; the next process had a token %v after the lease was taken (TTL %v); %d refreshes", be.name, took.Round(time.Millisecond), lease, st.Refreshes)
+	if took > lease+time.Second || st.Refreshes != 1 {
+		t.Fatalf("took %v, %d refreshes; want within the lease TTL + 1 s and 1 refresh", took, st.Refreshes)
+	}
+}
+
+func firstKey(m map[string]int) string {
+	for k := range m {
+		return k
+	}
+	return ""
+}
+
+// fleetChild is the body of a child process: n goroutines ask for a token
+// and print a digest of what they got (never the token).
+func fleetChild() int {
+	store, err := fleetStore(os.Getenv)
+	if err != nil {
+		fmt.Println("error", err)
+		return 1
+	}
+	n, _ := strconv.Atoi(os.Getenv("FLEET_GOROUTINES"))
+	lease, _ := time.ParseDuration(os.Getenv("FLEET_LEASE"))
+	src, err := refresh.New(store, tokenstore.Token{UserName: fleetUser},
+		oauth2.Endpoint{TokenURL: os.Getenv("FLEET_TOKEN_URL"), AuthStyle: oauth2.AuthStyleInParams},
+		&refresh.Options{LeaseTTL: lease, HTTPClient: http.DefaultClient, Wait: 10 * time.Millisecond, MaxWait: 100 * time.Millisecond})
+	if err != nil {
+		fmt.Println("error", err)
+		return 1
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	code := 0
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tok, err := src.Current(ctx)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				fmt.Println("error", err)
+				code = 1
+				return
+			}
+			d := sha256.Sum256([]byte(tok.AccessToken))
+			fmt.Println("token", hex.EncodeToString(d[:8]))
+		}()
+	}
+	wg.Wait()
+	return code
+}
