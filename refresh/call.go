@@ -15,14 +15,15 @@ import (
 // hold too.
 var (
 	// ErrRevoked: the token endpoint answered that the record's refresh
-	// token is revoked or deleted. Every process sharing the store gets it
-	// without calling the endpoint again, until a new refresh token is
-	// saved for the record (a new grant).
+	// token is revoked or deleted (or that its grant code, when it had no
+	// refresh token yet, is spent or expired). Every process sharing the
+	// store gets it without calling the endpoint again, until a new refresh
+	// token or grant code is saved for the record.
 	ErrRevoked = fmt.Errorf("refresh: the refresh token is revoked; a new grant is needed: %w", zoho.ErrRevoked)
 
 	// ErrNoRefreshToken: the access token has expired and the record has
-	// no refresh token to get another with.
-	ErrNoRefreshToken = errors.New("refresh: the access token has expired and the record has no refresh token")
+	// neither a refresh token nor a grant code to get another with.
+	ErrNoRefreshToken = errors.New("refresh: the access token has expired and the record has no refresh token or grant code")
 )
 
 // ThrottledError says the token endpoint refuses new access tokens for the
@@ -45,8 +46,20 @@ func (e *ThrottledError) Is(target error) bool { return target == zoho.ErrThrott
 func (c *caller) refresh(ctx context.Context, rec tokenstore.Record) (tokenstore.Token, error) {
 	s := c.Source
 	t := rec.Token
-	resp, err := zoho.Refresh(ctx, s.opts.HTTPClient, s.endpoint, t.ClientID, t.ClientSecret, t.RefreshToken)
-	rt := rtDigest(t.RefreshToken)
+	var (
+		resp *zoho.Response
+		err  error
+		rt   = rtDigest(t.RefreshToken)
+	)
+	if t.RefreshToken != "" {
+		resp, err = zoho.Refresh(ctx, s.opts.HTTPClient, s.endpoint, t.ClientID, t.ClientSecret, t.RefreshToken)
+	} else {
+		// Grant codes are single-use: of every process given this one,
+		// only the lease holder exchanges it; the others adopt the tokens
+		// it stores.
+		resp, err = zoho.ExchangeGrant(ctx, s.opts.HTTPClient, s.endpoint, t.ClientID, t.ClientSecret, t.GrantToken, t.RedirectURL)
+		rt = rtDigest("grant\x00" + t.GrantToken)
+	}
 	var zerr *zoho.Error
 	switch {
 	case err == nil:
@@ -57,7 +70,7 @@ func (c *caller) refresh(ctx context.Context, rec tokenstore.Record) (tokenstore
 			return t, nil
 		}
 		return tokenstore.Token{}, &ThrottledError{Until: zerr.Until}
-	case errors.Is(err, zoho.ErrRevoked):
+	case errors.Is(err, zoho.ErrRevoked), errors.Is(err, zoho.ErrInvalidGrant):
 		c.release(ctx, t.ID, metaRevoked, mark{RT: rt})
 		return tokenstore.Token{}, ErrRevoked
 	}

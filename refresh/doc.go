@@ -34,6 +34,12 @@
 // new refresh token is saved for the record. Neither mark holds the
 // refresh token, only a short digest of it.
 //
+// A record saved with a grant code and no refresh token is exchanged the
+// same way, once for the fleet (grant codes are single-use). Client
+// returns an *http.Client for the Zoho API that retries an idempotent
+// request once after a 401 INVALID_OAUTHTOKEN, having marked the refused
+// token expired for every process.
+//
 // # Errors
 //
 // Errors read "refresh: <cause>", wrap what the store or the token

@@ -194,8 +194,13 @@ func (c *caller) decide(r tokenstore.Record) outcome {
 		return fresh
 	}
 	st, rt := readState(r.Meta), rtDigest(t.RefreshToken)
+	if t.RefreshToken == "" {
+		// A grant code not yet exchanged is exchanged once, under the
+		// same lease as a refresh; a spent one is marked revoked.
+		rt = rtDigest("grant\x00" + t.GrantToken)
+	}
 	switch {
-	case t.RefreshToken == "":
+	case t.RefreshToken == "" && t.GrantToken == "":
 		return noRefresh
 	case st.revoked != nil && st.revoked.RT == rt:
 		return revoked

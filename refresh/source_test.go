@@ -3,6 +3,7 @@ package refresh_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -280,3 +281,106 @@ func TestNewRefuses(t *testing.T) {
 }
 
 type noUpdater struct{ tokenstore.Store }
+
+// TestGrantExchangedOnce: 8 instances are each given the same grant code
+// and save it for the user; one exchange is made, and every instance ends
+// with the same stored refresh and access tokens.
+func TestGrantExchangedOnce(t *testing.T) {
+	f := newFleet(t, nil)
+	code := f.srv.NewGrantCode(clientID)
+	user := "bob@example.com"
+	var wg sync.WaitGroup
+	got := make(chan tokenstore.Token, 8)
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s := f.store()
+			in := tokenstore.Token{UserName: user, ClientID: clientID, ClientSecret: clientSecret, GrantToken: code}
+			if err := s.SaveToken(ctxT(t), &in); err != nil {
+				t.Errorf("SaveToken: %v", err)
+				return
+			}
+			src, err := refresh.New(s, tokenstore.Token{UserName: user}, f.srv.Endpoint(),
+				&refresh.Options{Now: f.clock.Now, HTTPClient: f.srv.HTTPClient(), Wait: time.Millisecond})
+			if err != nil {
+				t.Errorf("refresh.New: %v", err)
+				return
+			}
+			tok, err := src.Current(ctxT(t))
+			if err != nil {
+				t.Errorf("Current: %v", err)
+				return
+			}
+			got <- tok
+		}()
+	}
+	wg.Wait()
+	close(got)
+	var first tokenstore.Token
+	for tok := range got {
+		if first.ID == "" {
+			first = tok
+		}
+		if tok.RefreshToken == "" || tok.RefreshToken != first.RefreshToken || tok.AccessToken != first.AccessToken {
+			t.Fatal("instances ended with different or missing tokens")
+		}
+	}
+	if st := f.srv.Stats(); st.Exchanges != 1 || st.TokenCalls != 1 {
+		t.Fatalf("%d exchanges in %d token endpoint calls; want 1", st.Exchanges, st.TokenCalls)
+	}
+	// A spent code stops the fleet for that record, as a revoked token.
+	spent := tokenstore.Token{UserName: "carol@example.com", ClientID: clientID, ClientSecret: clientSecret, GrantToken: code}
+	if err := f.store().SaveToken(ctxT(t), &spent); err != nil {
+		t.Fatal(err)
+	}
+	src, _ := refresh.New(f.store(), tokenstore.Token{UserName: spent.UserName}, f.srv.Endpoint(),
+		&refresh.Options{Now: f.clock.Now, HTTPClient: f.srv.HTTPClient()})
+	if _, err := src.Current(ctxT(t)); !errors.Is(err, refresh.ErrRevoked) {
+		t.Fatalf("a spent grant code: %v; want ErrRevoked", err)
+	}
+}
+
+// TestClientRetriesEvictedToken: the stored access token is evicted by a
+// newer one (Zoho's active-token limit); the client's next API call gets
+// 401 INVALID_OAUTHTOKEN, marks the token expired, refreshes once and
+// retries; relative URLs go to the record's api_domain.
+func TestClientRetriesEvictedToken(t *testing.T) {
+	f := newFleet(t, &zohotest.Options{MaxActiveTokens: 1})
+	src := f.source(t, refresh.Options{})
+	client := src.Client(f.srv.HTTPClient().Transport)
+	get := func() int {
+		req, _ := http.NewRequestWithContext(ctxT(t), http.MethodGet, "/crm/v8/users?type=CurrentUser", nil)
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatalf("GET: %v", err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := get(); code != http.StatusOK {
+		t.Fatalf("first call: %d; want 200", code)
+	}
+	// Another client of the same refresh token evicts the stored token.
+	if _, err := zoho.Refresh(ctxT(t), f.srv.HTTPClient(), f.srv.Endpoint(), clientID, clientSecret, f.rec.RefreshToken); err != nil {
+		t.Fatal(err)
+	}
+	before := f.srv.Stats()
+	if code := get(); code != http.StatusOK {
+		t.Fatalf("call after the eviction: %d; want 200 after one refresh and a retry", code)
+	}
+	st := f.srv.Stats()
+	if st.APIUnauthorized-before.APIUnauthorized != 1 || st.Refreshes-before.Refreshes != 1 {
+		t.Fatalf("%d 401s, %d refreshes after the eviction; want 1 and 1", st.APIUnauthorized-before.APIUnauthorized, st.Refreshes-before.Refreshes)
+	}
+	// A POST is not retried: the 401 reaches the caller.
+	if _, err := zoho.Refresh(ctxT(t), f.srv.HTTPClient(), f.srv.Endpoint(), clientID, clientSecret, f.rec.RefreshToken); err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequestWithContext(ctxT(t), http.MethodPost, "/crm/v8/Leads", strings.NewReader("{}"))
+	resp, err := client.Do(req)
+	if err != nil || resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("POST with an evicted token: %v, %v; want the 401, not a retry", resp, err)
+	}
+	resp.Body.Close()
+}
