@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -47,6 +48,12 @@ type Options struct {
 	// OnTokenChange, if set, is called with each token this Source stored
 	// after a refresh (not with tokens other processes stored).
 	OnTokenChange func(tokenstore.Token)
+	// RefreshAhead, if set, refreshes in the background once a token has
+	// less than Skew + RefreshAhead left: Current returns the valid token
+	// at once and starts one refresh (one per process at a time, under the
+	// same lease as any other), so that callers rarely wait. Default 0:
+	// refresh only when a caller needs it.
+	RefreshAhead time.Duration
 }
 
 // Source gives a valid access token of one stored record to every caller
@@ -58,6 +65,7 @@ type Source struct {
 	query    tokenstore.Token
 	endpoint oauth2.Endpoint
 	opts     Options
+	early    atomic.Bool // a background refresh is running (RefreshAhead)
 }
 
 var _ oauth2.TokenSource = (*Source)(nil)
@@ -78,8 +86,8 @@ func New(store tokenstore.Store, query tokenstore.Token, endpoint oauth2.Endpoin
 	if opts != nil {
 		o = *opts
 	}
-	if o.Skew < 0 || o.LeaseTTL < 0 || o.Wait < 0 || o.MaxWait < 0 {
-		return nil, errors.New("refresh: new: negative Skew, LeaseTTL, Wait or MaxWait")
+	if o.Skew < 0 || o.LeaseTTL < 0 || o.Wait < 0 || o.MaxWait < 0 || o.RefreshAhead < 0 {
+		return nil, errors.New("refresh: new: negative Skew, LeaseTTL, Wait, MaxWait or RefreshAhead")
 	}
 	o.Skew = orDefault(o.Skew, DefaultSkew)
 	o.LeaseTTL = orDefault(o.LeaseTTL, DefaultLeaseTTL)
@@ -137,10 +145,17 @@ func (s *Source) Current(ctx context.Context) (tokenstore.Token, error) {
 		if err := ctx.Err(); err != nil {
 			return tokenstore.Token{}, fmt.Errorf("refresh: %w", err)
 		}
-		id, err := s.recordID(ctx)
+		// The fast path is a plain find: with a cache in front of the
+		// store, a valid token costs no backend call.
+		t, err := s.find(ctx)
 		if err != nil {
 			return tokenstore.Token{}, err
 		}
+		if !t.Expired(s.opts.Now(), s.opts.Skew) {
+			s.ahead(t)
+			return t, nil
+		}
+		id := t.ID
 		var out outcome
 		rec, err := s.upd.UpdateToken(ctx, id, func(r tokenstore.Record) (tokenstore.Record, error) {
 			out = c.decide(r)
@@ -166,6 +181,24 @@ func (s *Source) Current(ctx context.Context) (tokenstore.Token, error) {
 			return s.refused(rec, out)
 		}
 	}
+}
+
+// ahead starts a background refresh when t is within RefreshAhead of the
+// skew and none is running. Its Current call sees the token as due, under
+// a Skew widened by RefreshAhead, and takes the lease like any caller.
+func (s *Source) ahead(t tokenstore.Token) {
+	if s.opts.RefreshAhead <= 0 || !t.Expired(s.opts.Now(), s.opts.Skew+s.opts.RefreshAhead) || !s.early.CompareAndSwap(false, true) {
+		return
+	}
+	o := s.opts
+	o.Skew, o.RefreshAhead = o.Skew+o.RefreshAhead, 0
+	bg := &Source{store: s.store, upd: s.upd, query: s.query, endpoint: s.endpoint, opts: o}
+	go func() {
+		defer s.early.Store(false)
+		ctx, cancel := context.WithTimeout(context.Background(), s.opts.LeaseTTL)
+		defer cancel()
+		_, _ = bg.Current(ctx) // its errors reach the next caller that needs a token
+	}()
 }
 
 // outcome is what one look at the record decides.
@@ -226,16 +259,13 @@ func (s *Source) refused(rec tokenstore.Record, out outcome) (tokenstore.Token, 
 	return tokenstore.Token{}, ErrNoRefreshToken
 }
 
-// recordID returns the ID of the record the query selects.
-func (s *Source) recordID(ctx context.Context) (string, error) {
-	if s.query.ID != "" {
-		return s.query.ID, nil
-	}
+// find reads the record the query selects.
+func (s *Source) find(ctx context.Context) (tokenstore.Token, error) {
 	t, err := s.store.FindToken(ctx, s.query)
 	if err != nil {
-		return "", fmt.Errorf("refresh: %w", err)
+		return tokenstore.Token{}, fmt.Errorf("refresh: %w", err)
 	}
-	return t.ID, nil
+	return t, nil
 }
 
 func sleep(ctx context.Context, d time.Duration) error {

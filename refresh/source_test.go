@@ -30,7 +30,7 @@ type fleet struct {
 	rec     tokenstore.Token
 }
 
-func newFleet(t *testing.T, opts *zohotest.Options) *fleet {
+func newFleet(t testing.TB, opts *zohotest.Options) *fleet {
 	t.Helper()
 	f := &fleet{clock: zohotest.NewClock(time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)), backend: memstore.NewBackend()}
 	if opts == nil {
