@@ -253,3 +253,66 @@ func fleetChild() int {
 	wg.Wait()
 	return code
 }
+
+// TestRefreshCallsPerRefresh counts the backend calls and writes of one
+// refresh (a caller finding the token expired, refreshing and storing)
+// and of a read of a valid token, on Secrets Manager and Vault KV v2.
+func TestRefreshCallsPerRefresh(t *testing.T) {
+	type counted struct {
+		store tokenstore.Store
+		count func() (all, writes int64)
+	}
+	for _, tc := range []struct {
+		name      string
+		maxWrites int64 // per refresh
+		make      func(t *testing.T) counted
+	}{
+		// Secrets Manager: the lease, then the token with the lease off.
+		{"awssm", 2, func(t *testing.T) counted {
+			c := newSMCalls()
+			s, err := awssm.New(smCountingClient(t, c), &awssm.Options{
+				Prefix: "tokenstore-it/" + smRunID + "/refreshcalls" + randHex(4) + "/", Pepper: smPepper, ForceDelete: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return counted{s, c.total}
+		}},
+		// Vault indexes access tokens: storing a new one also claims its
+		// entry and drops the old one's.
+		{"vault", 4, func(t *testing.T) counted {
+			f := newKVFixture(t, vaultFrom(t, integration.Any), 2)
+			s, c := f.store(t, f.opts("refreshcalls"))
+			return counted{s, func() (int64, int64) { w := c.writes.Load(); return c.reads.Load() + w, w }}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cs := tc.make(t)
+			srv := zohotest.NewServer(nil)
+			defer srv.Close()
+			srv.Client("1000.C", "secret-c")
+			rec := tokenstore.Token{UserName: "calls@example.com", ClientID: "1000.C", ClientSecret: "secret-c",
+				RefreshToken: srv.NewRefreshToken("1000.C"), AccessToken: "secret-at-old", Expiry: time.Now().Add(-time.Minute)}
+			if err := cs.store.SaveToken(ctxT(t), &rec); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = cs.store.DeleteTokens(context.Background()) })
+			src, err := refresh.New(cs.store, tokenstore.Token{ID: rec.ID}, srv.Endpoint(), &refresh.Options{HTTPClient: srv.HTTPClient()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			all0, w0 := cs.count()
+			if _, err := src.Current(ctxT(t)); err != nil {
+				t.Fatal(err)
+			}
+			all1, w1 := cs.count()
+			if _, err := src.Current(ctxT(t)); err != nil {
+				t.Fatal(err)
+			}
+			all2, w2 := cs.count()
+			t.Logf("%s: one refresh: %d calls, %d writes; a valid token: %d calls, %d writes", tc.name, all1-all0, w1-w0, all2-all1, w2-w1)
+			if w1-w0 > tc.maxWrites || w2 != w1 || all2-all1 != 1 {
+				t.Fatalf("refresh %d writes (want ≤ %d), valid token %d calls and %d writes (want 1 and 0)", w1-w0, tc.maxWrites, all2-all1, w2-w1)
+			}
+		})
+	}
+}
