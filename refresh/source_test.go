@@ -133,32 +133,46 @@ func TestValidTokenNoCall(t *testing.T) {
 	}
 }
 
-// TestFleetManyExpiries: 50 instances through 100 expiries, one hour
-// apart: 100 refreshes, none throttled, and the API accepts every token
-// handed out.
+// TestFleetManyExpiries: 50 instances through 100 expiries of 10-second
+// tokens (Zoho's limits scaled to match: 10 tokens per minute), each
+// calling the API with the token it got: 100 refreshes, none throttled,
+// no token refused by the API, no caller past its deadline.
 func TestFleetManyExpiries(t *testing.T) {
-	f := newFleet(t, nil)
+	f := newFleet(t, &zohotest.Options{TokenLifetime: 10 * time.Second, Window: time.Minute})
 	srcs := make([]*refresh.Source, 50)
+	clients := make([]*http.Client, 50)
 	for i := range srcs {
-		srcs[i] = f.source(t, refresh.Options{})
+		srcs[i] = f.source(t, refresh.Options{Skew: time.Second})
+		clients[i] = srcs[i].Client(f.srv.HTTPClient().Transport)
 	}
 	for round := range 100 {
 		var wg sync.WaitGroup
-		for _, src := range srcs {
+		for i := range srcs {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				if _, err := src.Current(ctxT(t)); err != nil {
+				ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+				defer cancel()
+				req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "/crm/v8/users?type=CurrentUser", nil)
+				resp, err := clients[i].Do(req)
+				if err != nil {
 					t.Errorf("round %d: %v", round, err)
+					return
+				}
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK {
+					t.Errorf("round %d: API answered %d", round, resp.StatusCode)
 				}
 			}()
 		}
 		wg.Wait()
-		f.clock.Advance(time.Hour)
+		f.clock.Advance(10 * time.Second)
 	}
 	st := f.srv.Stats()
-	if st.Refreshes != 100 || st.Throttled != 0 || st.Evictions != 0 {
-		t.Fatalf("%d refreshes, %d throttled, %d evictions; want 100, 0, 0", st.Refreshes, st.Throttled, st.Evictions)
+	t.Logf("50 instances, 100 expiries: %d refreshes, %d throttled, %d evictions, %d API calls, %d refused", st.Refreshes, st.Throttled, st.Evictions, st.APICalls, st.APIUnauthorized)
+	if st.Refreshes != 100 || st.Throttled != 0 || st.Evictions != 0 || st.APIUnauthorized != 0 || st.APICalls != 5000 {
+		t.Fatalf("%d refreshes, %d throttled, %d evictions, %d of %d API calls refused; want 100, 0, 0, 0 of 5000",
+			st.Refreshes, st.Throttled, st.Evictions, st.APIUnauthorized, st.APICalls)
 	}
 }
 
