@@ -1,7 +1,7 @@
 // Command lambda is an AWS Lambda function that keeps its users' OAuth
-// tokens in AWS Secrets Manager with tokenstore's awssm store: it loads the
-// user's token, refreshes it through golang.org/x/oauth2 when it has
-// expired, saves it back and calls an API with it.
+// tokens in AWS Secrets Manager with tokenstore's awssm store and gets a
+// valid access token for each invocation from package refresh: one token
+// endpoint call per expiry across every instance of the function.
 //
 // Under Lambda (AWS_LAMBDA_RUNTIME_API set) it serves events
 // {"user":"<user name>"}. Run anywhere else, it is a command for trying it
@@ -16,8 +16,7 @@
 //	TOKENSTORE_PREFIX    secret name prefix (default tokenstore-example/)
 //	TOKENSTORE_PEPPER    base64 of 32 random bytes (see the awssm docs)
 //	OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET, OAUTH_TOKEN_URL
-//	API_URL              the resource to call with the access token
-//	API_TOKEN_TYPE       Authorization scheme (default Bearer; Zoho: Zoho-oauthtoken)
+//	API_URL              the resource to call with the access token (a path goes to the user's api_domain)
 //	AWS_*                the usual SDK settings; AWS_ENDPOINT_URL reaches LocalStack
 package main
 
@@ -77,8 +76,7 @@ func handlerFromEnv(ctx context.Context) (*Handler, error) {
 			ClientSecret: os.Getenv("OAUTH_CLIENT_SECRET"),
 			Endpoint:     oauth2.Endpoint{TokenURL: os.Getenv("OAUTH_TOKEN_URL"), AuthStyle: oauth2.AuthStyleInParams},
 		},
-		APIURL:    os.Getenv("API_URL"),
-		TokenType: os.Getenv("API_TOKEN_TYPE"),
+		APIURL: os.Getenv("API_URL"),
 	}, nil
 }
 

@@ -96,7 +96,11 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) me(w http.ResponseWriter, r *http.Request) {
-	at, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	auth := r.Header.Get("Authorization")
+	at, ok := strings.CutPrefix(auth, "Bearer ")
+	if !ok {
+		at, ok = strings.CutPrefix(auth, "Zoho-oauthtoken ")
+	}
 	s.mu.Lock()
 	exp, known := s.issued[at]
 	s.mu.Unlock()
