@@ -398,3 +398,65 @@ func TestClientRetriesEvictedToken(t *testing.T) {
 	}
 	resp.Body.Close()
 }
+
+// TestBadInput: each bad case is a clear typed error within the caller's
+// deadline, leaves the stored record as it was (the lease released), and
+// shows no secret.
+func TestBadInput(t *testing.T) {
+	f := newFleet(t, nil)
+	noRT := tokenstore.Token{UserName: "nort@example.com", ClientID: clientID, ClientSecret: clientSecret,
+		AccessToken: "secret-at-nort", Expiry: f.clock.Now().Add(-time.Minute)}
+	if err := f.store().SaveToken(ctxT(t), &noRT); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name  string
+		user  string
+		setup func()
+		want  error
+	}{
+		{"unknown user", "nobody@example.com", func() {}, tokenstore.ErrNotFound},
+		{"no refresh token", noRT.UserName, func() {}, refresh.ErrNoRefreshToken},
+		{"garbage answer", f.rec.UserName, func() { f.srv.Inject(http.StatusOK, "<html>not json</html>") }, zoho.ErrMalformed},
+		{"server error", f.rec.UserName, func() { f.srv.Inject(http.StatusBadGateway, "bad gateway") }, zoho.ErrServer},
+		{"hanging endpoint", f.rec.UserName, func() { f.srv.SetHang(true) }, context.DeadlineExceeded},
+	} {
+		t.Run(strings.ReplaceAll(c.name, " ", "_"), func(t *testing.T) {
+			before, _ := f.store().FindToken(ctxT(t), tokenstore.Token{UserName: c.user})
+			c.setup()
+			defer f.srv.SetHang(false)
+			src, err := refresh.New(f.store(), tokenstore.Token{UserName: c.user}, f.srv.Endpoint(),
+				&refresh.Options{Now: f.clock.Now, HTTPClient: f.srv.HTTPClient()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+			defer cancel()
+			start := time.Now()
+			_, err = src.Current(ctx)
+			if !errors.Is(err, c.want) {
+				t.Fatalf("got %v; want %v", err, c.want)
+			}
+			if took := time.Since(start); took > 300*time.Millisecond {
+				t.Fatalf("returned after %v; want within the 200 ms deadline + 100 ms", took)
+			}
+			for _, secret := range []string{clientSecret, f.rec.RefreshToken, f.rec.AccessToken, noRT.AccessToken} {
+				if strings.Contains(err.Error(), secret) {
+					t.Fatalf("error shows a secret: %v", err)
+				}
+			}
+			after, _ := f.store().FindToken(ctxT(t), tokenstore.Token{UserName: c.user})
+			if after != before {
+				t.Fatalf("the record changed: %v; want %v", after, before)
+			}
+		})
+	}
+	// The answered failures released their lease; the hang's caller gave
+	// up at its deadline, before it could, so its lease expires by itself
+	// (liveness by LeaseTTL, as after a crash). Then the next caller
+	// refreshes.
+	f.clock.Advance(refresh.DefaultLeaseTTL + time.Second)
+	if _, err := f.source(t, refresh.Options{}).Current(ctxT(t)); err != nil {
+		t.Fatalf("after the failures: %v", err)
+	}
+}
