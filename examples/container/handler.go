@@ -5,9 +5,13 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"time"
 
+	"golang.org/x/oauth2"
+
 	"github.com/tokenstore-go/tokenstore"
+	"github.com/tokenstore-go/tokenstore/refresh"
 )
 
 // tokenIn is the body of PUT /users/{user}/token.
@@ -49,12 +53,13 @@ func show(t tokenstore.Token) tokenOut {
 	return out
 }
 
-func newHandler(s tokenstore.Store, log *slog.Logger) http.Handler {
-	h := &handler{s: s, log: log}
+func newHandler(s tokenstore.Store, log *slog.Logger, endpoint oauth2.Endpoint) http.Handler {
+	h := &handler{s: s, log: log, endpoint: endpoint}
 	mux := http.NewServeMux()
 	mux.HandleFunc("PUT /users/{user}/token", h.save)
 	mux.HandleFunc("GET /users/{user}/token", h.find)
 	mux.HandleFunc("DELETE /users/{user}/token", h.delete)
+	mux.HandleFunc("GET /users/{user}/access-token", h.accessToken)
 	mux.HandleFunc("GET /users", h.list)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusOK) })
 	mux.HandleFunc("GET /readyz", h.ready)
@@ -62,8 +67,9 @@ func newHandler(s tokenstore.Store, log *slog.Logger) http.Handler {
 }
 
 type handler struct {
-	s   tokenstore.Store
-	log *slog.Logger
+	s        tokenstore.Store
+	log      *slog.Logger
+	endpoint oauth2.Endpoint // the Zoho token endpoint (see zoho.DC)
 }
 
 func (h *handler) save(w http.ResponseWriter, r *http.Request) {
@@ -120,6 +126,34 @@ func (h *handler) list(w http.ResponseWriter, r *http.Request) {
 		out = append(out, show(t))
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// accessToken answers a valid access token for the user, for the other
+// containers of the service to call Zoho with. However many replicas and
+// callers ask at once when it has expired, one token endpoint call is made
+// (package refresh); a throttled or revoked refresh token is 503 with
+// Retry-After, or 409.
+func (h *handler) accessToken(w http.ResponseWriter, r *http.Request) {
+	src, err := refresh.New(h.s, tokenstore.Token{UserName: r.PathValue("user")}, h.endpoint, nil)
+	if err != nil {
+		h.fail(w, "access token", err)
+		return
+	}
+	t, err := src.Current(r.Context())
+	var te *refresh.ThrottledError
+	switch {
+	case errors.As(err, &te):
+		w.Header().Set("Retry-After", strconv.Itoa(int(time.Until(te.Until).Seconds())+1))
+		http.Error(w, "the token endpoint throttles this user's refresh token", http.StatusServiceUnavailable)
+		return
+	case errors.Is(err, refresh.ErrRevoked), errors.Is(err, refresh.ErrNoRefreshToken):
+		http.Error(w, "this user needs a new grant", http.StatusConflict)
+		return
+	case err != nil:
+		h.fail(w, "access token", err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"access_token": t.AccessToken, "expiry": t.Expiry, "api_domain": t.APIDomain})
 }
 
 // ready checks that Vault answers this service's token: a lookup of an ID

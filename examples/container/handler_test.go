@@ -9,12 +9,13 @@ import (
 	"testing"
 
 	"github.com/tokenstore-go/tokenstore/memstore"
+	"github.com/tokenstore-go/tokenstore/zoho"
 )
 
 // The HTTP API on the in-memory store; the same service against a real
 // Vault, logged in with AppRole, is tested in the integration module.
 func TestHandler(t *testing.T) {
-	srv := httptest.NewServer(newHandler(memstore.New(nil), slog.New(slog.NewTextHandler(io.Discard, nil))))
+	srv := httptest.NewServer(newHandler(memstore.New(nil), slog.New(slog.NewTextHandler(io.Discard, nil)), zoho.US.Endpoint()))
 	defer srv.Close()
 	const user = "ann%40example.com"
 	body := `{"client_id":"1000.X","client_secret":"SECRET-cs","refresh_token":"SECRET-rt","access_token":"SECRET-at","expiry":"2026-11-23T12:00:00Z"}`

@@ -39,8 +39,10 @@ import (
 	"time"
 
 	"github.com/hashicorp/vault/api"
+	"golang.org/x/oauth2"
 
 	"github.com/tokenstore-go/tokenstore/vault"
+	"github.com/tokenstore-go/tokenstore/zoho"
 )
 
 func main() {
@@ -86,13 +88,17 @@ func run(ctx context.Context, log *slog.Logger) error {
 		return err
 	}
 
+	endpoint, err := zohoEndpoint()
+	if err != nil {
+		return err
+	}
 	addr := os.Getenv("LISTEN_ADDR")
 	if addr == "" {
 		addr = ":8080"
 	}
 	srv := &http.Server{
 		Addr:              addr,
-		Handler:           newHandler(store, log),
+		Handler:           newHandler(store, log, endpoint),
 		ReadHeaderTimeout: 5 * time.Second,
 	}
 	errc := make(chan error, 1)
@@ -106,4 +112,21 @@ func run(ctx context.Context, log *slog.Logger) error {
 	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	return srv.Shutdown(shutdown)
+}
+
+// zohoEndpoint is the token endpoint of ZOHO_DC (us, eu, in, au, jp, cn,
+// ca, sa; default us), or ZOHO_TOKEN_URL when set (a test server).
+func zohoEndpoint() (oauth2.Endpoint, error) {
+	if u := os.Getenv("ZOHO_TOKEN_URL"); u != "" {
+		return oauth2.Endpoint{TokenURL: u, AuthStyle: oauth2.AuthStyleInParams}, nil
+	}
+	name := os.Getenv("ZOHO_DC")
+	if name == "" {
+		name = "us"
+	}
+	dc, ok := zoho.LookupDC(name)
+	if !ok {
+		return oauth2.Endpoint{}, fmt.Errorf("ZOHO_DC %q: not a Zoho data centre", name)
+	}
+	return dc.Endpoint(), nil
 }
