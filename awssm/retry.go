@@ -4,7 +4,8 @@ import (
 	"context"
 	"errors"
 	"math/rand/v2"
-	"time"
+
+	"github.com/tokenstore-go/tokenstore/internal/clock"
 )
 
 // Outcomes that make a save start over from its lookup.
@@ -35,13 +36,5 @@ func (s *Store) pause(ctx context.Context, attempt int) error {
 	if d <= 0 {
 		return ctx.Err()
 	}
-	d = d/2 + rand.N(d/2+1)
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
+	return clock.Sleep(ctx, d/2+rand.N(d/2+1))
 }

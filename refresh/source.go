@@ -13,6 +13,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/tokenstore-go/tokenstore"
+	"github.com/tokenstore-go/tokenstore/internal/clock"
 	"github.com/tokenstore-go/tokenstore/zoho"
 )
 
@@ -173,7 +174,7 @@ func (s *Source) Current(ctx context.Context) (tokenstore.Token, error) {
 		case takeLease:
 			return c.refresh(ctx, rec)
 		case waitLease:
-			if err := sleep(ctx, wait); err != nil {
+			if err := clock.Sleep(ctx, wait); err != nil {
 				return tokenstore.Token{}, fmt.Errorf("refresh: waiting for another process's refresh: %w", err)
 			}
 			wait = min(2*wait, s.opts.MaxWait)
@@ -266,15 +267,4 @@ func (s *Source) find(ctx context.Context) (tokenstore.Token, error) {
 		return tokenstore.Token{}, fmt.Errorf("refresh: %w", err)
 	}
 	return t, nil
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

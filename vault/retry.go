@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sync"
-	"time"
 
 	"github.com/tokenstore-go/tokenstore"
 )
@@ -21,17 +20,6 @@ func (s *Store) backoff(ctx context.Context, attempt int) error {
 	}
 	d = min(d, s.maxDelay)
 	return s.sleep(ctx, rand.N(d)+1)
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // locks serializes writers inside one process. On KV v2 it only saves

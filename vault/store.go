@@ -8,6 +8,7 @@ import (
 
 	"github.com/hashicorp/vault/api"
 	"github.com/tokenstore-go/tokenstore"
+	"github.com/tokenstore-go/tokenstore/internal/clock"
 )
 
 // KV engine versions for Options.KVVersion.
@@ -118,7 +119,7 @@ func New(client *api.Client, opts *Options) (*Store, error) {
 		delay:       positive(o.RetryDelay, DefaultRetryDelay),
 		maxDelay:    positive(o.MaxRetryDelay, DefaultMaxRetryDelay),
 		parallel:    positive(o.ReadParallelism, DefaultReadParallelism),
-		sleep:       sleepCtx,
+		sleep:       clock.Sleep,
 	}
 	switch o.KVVersion {
 	case 0, KVv2:
