@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -128,14 +129,34 @@ func fleetSetup(t *testing.T, be fleetBackend) (*zohotest.Server, []string) {
 // child starts this binary as one fleet instance of n goroutines.
 func child(t *testing.T, env []string, n int, lease time.Duration) (*exec.Cmd, *bytes.Buffer) {
 	t.Helper()
+	cmd, out, _ := startChild(t, env, n, lease, false)
+	return cmd, out
+}
+
+// startChild starts a fleet instance; a gated one has started and built
+// its store, and waits for a line on the returned writer before asking
+// for tokens, so that what is timed after the line excludes its start.
+func startChild(t *testing.T, env []string, n int, lease time.Duration, gated bool) (*exec.Cmd, *bytes.Buffer, io.WriteCloser) {
+	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), append(env, "FLEET_GOROUTINES="+strconv.Itoa(n), "FLEET_LEASE="+lease.String())...)
+	cmd.Env = append(os.Environ(), append(env, "FLEET_GOROUTINES="+strconv.Itoa(n), "FLEET_LEASE="+lease.String(),
+		// Under -race a process sleeps a second at exit unless told not to;
+		// the kill test times the waiting process up to its exit.
+		"GORACE=atexit_sleep_ms=0")...)
+	var gate io.WriteCloser
+	if gated {
+		cmd.Env = append(cmd.Env, "FLEET_GATE=1")
+		var err error
+		if gate, err = cmd.StdinPipe(); err != nil {
+			t.Fatal(err)
+		}
+	}
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start child: %v", err)
 	}
-	return cmd, &out
+	return cmd, &out, gate
 }
 
 // fleetOneRefresh: 4 processes × 16 goroutines find the token expired at
@@ -172,11 +193,13 @@ func fleetOneRefresh(t *testing.T, be fleetBackend) {
 }
 
 // fleetHolderKilled: the process holding the lease is killed while its
-// token endpoint call hangs; another process refreshes within the lease
-// TTL plus a second, and only its refresh counts.
+// token endpoint call hangs; another process, already running and waiting
+// for the lease, refreshes within the lease TTL plus a second of the lease
+// being taken, and only its refresh counts.
 func fleetHolderKilled(t *testing.T, be fleetBackend) {
 	srv, env := fleetSetup(t, be)
 	const lease = 2 * time.Second
+	next, out2, gate := startChild(t, env, 4, lease, true) // will wait for the lease
 	srv.SetHang(true)
 	holder, out := child(t, env, 1, lease)
 	start := time.Now()
@@ -188,12 +211,14 @@ func fleetHolderKilled(t *testing.T, be fleetBackend) {
 		time.Sleep(5 * time.Millisecond)
 	}
 	leaseTaken := time.Now()
+	if _, err := io.WriteString(gate, "go\n"); err != nil {
+		t.Fatalf("release the waiting process: %v\n%s", err, out2)
+	}
 	if err := holder.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatalf("kill: %v", err)
 	}
 	_ = holder.Wait()
 	srv.SetHang(false)
-	next, out2 := child(t, env, 4, lease)
 	if err := next.Wait(); err != nil {
 		t.Fatalf("second process: %v\n%s", err, out2)
 	}
@@ -219,6 +244,9 @@ func fleetChild() int {
 	if err != nil {
 		fmt.Println("error", err)
 		return 1
+	}
+	if os.Getenv("FLEET_GATE") != "" {
+		_, _ = bufio.NewReader(os.Stdin).ReadString('\n')
 	}
 	n, _ := strconv.Atoi(os.Getenv("FLEET_GOROUTINES"))
 	lease, _ := time.ParseDuration(os.Getenv("FLEET_LEASE"))
