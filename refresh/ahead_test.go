@@ -107,3 +107,32 @@ func BenchmarkCurrentCached(b *testing.B) {
 		}
 	}
 }
+
+// TestReusesLastToken: a Source hands out the token it last returned
+// while it is valid, with no store call, as oauth2.ReuseTokenSource does.
+func TestReusesLastToken(t *testing.T) {
+	f := newFleet(t, nil)
+	backend := &countingStore{Store: f.store().(*memstore.Store)}
+	src, err := refresh.New(backend, tokenstore.Token{UserName: f.rec.UserName}, f.srv.Endpoint(),
+		&refresh.Options{Now: f.clock.Now, HTTPClient: f.srv.HTTPClient()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := src.Current(ctxT(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := backend.finds.Load()
+	for range 100 {
+		if got, err := src.Current(ctxT(t)); err != nil || got.AccessToken != first.AccessToken {
+			t.Fatalf("Current: %v; want the same token", err)
+		}
+	}
+	if n := backend.finds.Load() - before; n != 0 {
+		t.Fatalf("100 calls made %d store finds; want 0", n)
+	}
+	f.clock.Advance(time.Hour) // expired: the store is asked again
+	if _, err := src.Current(ctxT(t)); err != nil || backend.finds.Load() == before {
+		t.Fatalf("after expiry: %v, finds %d; want a store read and a refresh", err, backend.finds.Load()-before)
+	}
+}

@@ -109,6 +109,9 @@ func invalidToken(resp *http.Response) (bool, *http.Response) {
 // expire marks tok's access token expired in the store, if the record
 // still holds it, so that the next Current of any process refreshes.
 func (s *Source) expire(ctx context.Context, tok tokenstore.Token) error {
+	if t := s.last.Load(); t != nil && t.AccessToken == tok.AccessToken {
+		s.last.CompareAndSwap(t, nil)
+	}
 	_, err := s.upd.UpdateToken(ctx, tok.ID, func(r tokenstore.Record) (tokenstore.Record, error) {
 		if r.Token.AccessToken == tok.AccessToken {
 			r.Token.Expiry = s.opts.Now().Add(-time.Second)

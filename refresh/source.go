@@ -66,7 +66,8 @@ type Source struct {
 	query    tokenstore.Token
 	endpoint oauth2.Endpoint
 	opts     Options
-	early    atomic.Bool // a background refresh is running (RefreshAhead)
+	early    atomic.Bool                      // a background refresh is running (RefreshAhead)
+	last     atomic.Pointer[tokenstore.Token] // the last token returned, reused while valid
 }
 
 var _ oauth2.TokenSource = (*Source)(nil)
@@ -146,13 +147,19 @@ func (s *Source) Current(ctx context.Context) (tokenstore.Token, error) {
 		if err := ctx.Err(); err != nil {
 			return tokenstore.Token{}, fmt.Errorf("refresh: %w", err)
 		}
-		// The fast path is a plain find: with a cache in front of the
-		// store, a valid token costs no backend call.
+		// The fast paths: the token this Source last returned while it
+		// is valid (as oauth2.ReuseTokenSource does), then a plain find
+		// (with a cache in front of the store, no backend call either).
+		if t := s.last.Load(); t != nil && !t.Expired(s.opts.Now(), s.opts.Skew) {
+			s.ahead(*t)
+			return *t, nil
+		}
 		t, err := s.find(ctx)
 		if err != nil {
 			return tokenstore.Token{}, err
 		}
 		if !t.Expired(s.opts.Now(), s.opts.Skew) {
+			s.last.Store(&t)
 			s.ahead(t)
 			return t, nil
 		}
@@ -170,9 +177,14 @@ func (s *Source) Current(ctx context.Context) (tokenstore.Token, error) {
 		}
 		switch out {
 		case fresh:
+			s.last.Store(&rec.Token)
 			return rec.Token, nil
 		case takeLease:
-			return c.refresh(ctx, rec)
+			t, err := c.refresh(ctx, rec)
+			if err == nil && !t.Expired(s.opts.Now(), s.opts.Skew) {
+				s.last.Store(&t)
+			}
+			return t, err
 		case waitLease:
 			if err := clock.Sleep(ctx, wait); err != nil {
 				return tokenstore.Token{}, fmt.Errorf("refresh: waiting for another process's refresh: %w", err)
@@ -198,7 +210,11 @@ func (s *Source) ahead(t tokenstore.Token) {
 		defer s.early.Store(false)
 		ctx, cancel := context.WithTimeout(context.Background(), s.opts.LeaseTTL)
 		defer cancel()
-		_, _ = bg.Current(ctx) // its errors reach the next caller that needs a token
+		// Its errors reach the next caller that needs a token; its token
+		// replaces the one this Source hands out.
+		if t, err := bg.Current(ctx); err == nil {
+			s.last.Store(&t)
+		}
 	}()
 }
 
