@@ -29,14 +29,11 @@ func (s *Store) findKey(ctx context.Context, op string, k tokenstore.Key) (token
 	}
 	s.b.mu.Lock()
 	defer s.b.mu.Unlock()
-	t, ok, err := s.find(k)
-	switch {
-	case err != nil:
-		return tokenstore.Token{}, wrap(op, err)
-	case !ok:
+	r, ok := s.space(false).find(k)
+	if !ok {
 		return tokenstore.Token{}, wrap(op, tokenstore.ErrNotFound)
 	}
-	return t, nil
+	return r.tok, nil
 }
 
 // SaveToken upserts t; see tokenstore.Store.
@@ -53,56 +50,38 @@ func (s *Store) SaveToken(ctx context.Context, t *tokenstore.Token) error {
 
 	s.b.mu.Lock()
 	defer s.b.mu.Unlock()
+	sp := s.space(true)
 	rec, found := *t, false
+	var meta tokenstore.Meta // a save keeps the record's metadata (tokenstore.Meta)
 	if keyErr == nil {
-		stored, ok, err := s.find(k)
-		if err != nil {
-			return wrap("save", err)
-		}
-		if ok {
-			rec, found = tokenstore.Merge(stored, *t), true
+		if r, ok := sp.find(k); ok {
+			rec, meta, found = tokenstore.Merge(r.tok, *t), r.meta, true
 		}
 	}
 	if !found && rec.ID == "" {
 		rec.ID = tokenstore.NewID()
 	}
-	if err := s.checkUserName(rec); err != nil {
+	if err := s.checkUserName(sp, rec); err != nil {
 		return wrap("save", err)
 	}
-	// A save keeps the record's metadata (see tokenstore.Meta).
-	var meta tokenstore.Meta
-	if found {
-		_, m, err := tokenstore.DecodeRecordMeta(s.records(false)[rec.ID])
-		if err != nil {
-			return wrap("save", err)
-		}
-		meta = m
-	}
-	b, err := tokenstore.EncodeRecordMeta(rec, meta)
+	r, err := encode(rec, meta)
 	if err != nil {
 		return wrap("save", err)
 	}
-	stored, err := tokenstore.DecodeRecord(b)
-	if err != nil {
-		return wrap("save", err)
-	}
-	s.records(true)[rec.ID] = b
+	sp.put(r)
 	s.writes.Add(1)
-	*t = stored
+	*t = r.tok
 	return nil
 }
 
 // checkUserName refuses rec when another record already has its user name.
 // The caller holds s.b.mu.
-func (s *Store) checkUserName(rec tokenstore.Token) error {
+func (s *Store) checkUserName(sp *space, rec tokenstore.Token) error {
 	if rec.UserName == "" {
 		return nil
 	}
-	other, ok, err := s.find(tokenstore.Key{Kind: tokenstore.KeyUserName, Value: rec.UserName})
-	if err != nil {
-		return err
-	}
-	if ok && other.ID != rec.ID {
+	other, ok := sp.find(tokenstore.Key{Kind: tokenstore.KeyUserName, Value: rec.UserName})
+	if ok && other.tok.ID != rec.ID {
 		return tokenstore.ErrDuplicate
 	}
 	return nil
@@ -118,11 +97,9 @@ func (s *Store) DeleteToken(ctx context.Context, id string) error {
 	}
 	s.b.mu.Lock()
 	defer s.b.mu.Unlock()
-	recs := s.records(false)
-	if _, ok := recs[id]; !ok {
+	if sp := s.space(false); sp == nil || !sp.remove(id) {
 		return wrap("delete", tokenstore.ErrNotFound)
 	}
-	delete(recs, id)
 	s.writes.Add(1)
 	return nil
 }
@@ -134,14 +111,10 @@ func (s *Store) GetTokens(ctx context.Context) ([]tokenstore.Token, error) {
 	}
 	s.b.mu.Lock()
 	defer s.b.mu.Unlock()
-	recs := s.records(false)
-	out := make([]tokenstore.Token, 0, len(recs))
-	for _, id := range sortedIDs(recs) {
-		t, err := tokenstore.DecodeRecord(recs[id])
-		if err != nil {
-			return nil, wrap("list", err)
-		}
-		out = append(out, t)
+	recs := s.space(false).sorted()
+	out := make([]tokenstore.Token, len(recs))
+	for i, r := range recs {
+		out[i] = r.tok
 	}
 	return out, nil
 }
@@ -153,7 +126,7 @@ func (s *Store) DeleteTokens(ctx context.Context) error {
 	}
 	s.b.mu.Lock()
 	defer s.b.mu.Unlock()
-	if len(s.records(false)) > 0 {
+	if sp := s.space(false); sp != nil && len(sp.recs) > 0 {
 		delete(s.b.spaces, s.ns)
 		s.writes.Add(1)
 	}

@@ -26,67 +26,49 @@ func (s *Store) UpdateToken(ctx context.Context, id string, fn func(tokenstore.R
 			return tokenstore.Record{}, wrap("update", err)
 		}
 		s.b.mu.Lock()
-		read, ok := s.records(false)[id]
+		cur, ok := s.space(false).find(tokenstore.Key{Kind: tokenstore.KeyID, Value: id})
 		s.b.mu.Unlock()
 		if !ok {
 			return tokenstore.Record{}, wrap("update", tokenstore.ErrNotFound)
 		}
-		cur, err := decode(read)
-		if err != nil {
-			return tokenstore.Record{}, wrap("update", err)
-		}
-		next, err := fn(tokenstore.Record{Token: cur.Token, Meta: cur.Meta.Clone()})
+		next, err := fn(tokenstore.Record{Token: cur.tok, Meta: cur.meta.Clone()})
 		if err != nil {
 			return tokenstore.Record{}, wrap("update", err)
 		}
 		if next.Token.ID != id {
 			return tokenstore.Record{}, wrap("update", fmt.Errorf("%w: the update changed the ID", tokenstore.ErrInvalidToken))
 		}
-		b, err := tokenstore.EncodeRecordMeta(next.Token, next.Meta)
+		r, err := encode(next.Token, next.Meta)
 		if err != nil {
 			return tokenstore.Record{}, wrap("update", err)
 		}
-		if bytes.Equal(b, read) {
-			return cur, nil
+		if bytes.Equal(r.b, cur.b) {
+			return tokenstore.Record{Token: cur.tok, Meta: cur.meta}, nil
 		}
-		done, err := s.swap(id, read, b, next.Token)
+		done, err := s.swap(cur.b, r)
 		if err != nil {
 			return tokenstore.Record{}, wrap("update", err)
 		}
 		if done {
-			stored, err := decode(b)
-			return stored, wrapIf("update", err)
+			return tokenstore.Record{Token: r.tok, Meta: r.meta}, nil
 		}
 	}
 	return tokenstore.Record{}, wrap("update", fmt.Errorf("%w after %d attempts", tokenstore.ErrConflict, maxUpdateAttempts))
 }
 
-// swap writes b as record id if the record still holds read, reporting
-// whether it did. tok is b's token, checked for a user name another record
-// has.
-func (s *Store) swap(id string, read, b []byte, tok tokenstore.Token) (bool, error) {
+// swap stores r if its record still holds read, reporting whether it did;
+// r's user name must belong to no other record.
+func (s *Store) swap(read []byte, r record) (bool, error) {
 	s.b.mu.Lock()
 	defer s.b.mu.Unlock()
-	recs := s.records(false)
-	if now, ok := recs[id]; !ok || !bytes.Equal(now, read) {
+	sp := s.space(false)
+	if now, ok := sp.find(tokenstore.Key{Kind: tokenstore.KeyID, Value: r.tok.ID}); !ok || !bytes.Equal(now.b, read) {
 		return false, nil
 	}
-	if err := s.checkUserName(tok); err != nil {
+	if err := s.checkUserName(sp, r.tok); err != nil {
 		return false, err
 	}
-	recs[id] = b
+	sp.put(r)
 	s.writes.Add(1)
 	return true, nil
-}
-
-func decode(b []byte) (tokenstore.Record, error) {
-	t, m, err := tokenstore.DecodeRecordMeta(b)
-	return tokenstore.Record{Token: t, Meta: m}, err
-}
-
-func wrapIf(op string, err error) error {
-	if err == nil {
-		return nil
-	}
-	return wrap(op, err)
 }
