@@ -1,0 +1,95 @@
+package kvstore
+
+import (
+	"context"
+	"errors"
+
+	"github.com/tokenstore-go/tokenstore"
+)
+
+// ErrStale is what a Backend returns when a conditional write or drop
+// finds the name no longer at the revision the caller read: another writer
+// got there first. The engine reads again and starts the attempt over.
+var ErrStale = errors.New("changed since it was read")
+
+// State is what a record name holds.
+type State int
+
+const (
+	// Absent: nothing, or a value the backend has deleted but may still
+	// keep (a soft-deleted version, a secret scheduled for deletion). Its
+	// Rev, if any, is what a write over it must name.
+	Absent State = iota
+	// Live: a record.
+	Live
+	// Tomb: a tombstone. The record is being deleted (Index lists the
+	// index entries to drop), or its ID was retired before any record was
+	// written there (Index empty). Either way it reads as not found.
+	Tomb
+	// Corrupt: a value that does not decode. It reads as not found for
+	// lookups, is reported by GetTokens and removed by DeleteToken.
+	Corrupt
+)
+
+// Rec is one read of a record name, or what to write there.
+type Rec struct {
+	State State
+	Body  []byte   // Live: the encoded record (tokenstore.EncodeRecordMeta)
+	Index []string // Tomb: names of index entries still to drop
+	Rev   string   // as read: what a conditional write over it must name
+	Err   error    // Corrupt: why, without any of the value
+}
+
+// Entry is one read of an index entry: the ID of the record it points at
+// ("" for none, which includes a removed entry the backend still keeps)
+// and its revision.
+type Entry struct {
+	Target string
+	Rev    string
+}
+
+// Backend is what a store adapts its service to. Names of index entries
+// come from Backend.IndexName; records are named by their ID. Every method
+// is one request, or a few when the service needs them; none retries on
+// ErrStale.
+//
+// A conditional write names the revision it replaces; "" means the name
+// must hold nothing the backend has a revision for. When the answer to a
+// write is lost and the backend's client sends it again, the copy is
+// refused: the backend must recognise its own write (records carry a
+// nonce for that) and report success, or report an error that is not
+// ErrStale when it cannot tell. ErrStale means: certainly not written.
+type Backend interface {
+	// GetRecord reads record id.
+	GetRecord(ctx context.Context, id string) (Rec, error)
+	// GetRecords reads the records of ids, in that order; at most
+	// Options.BatchSize at once.
+	GetRecords(ctx context.Context, ids []string) ([]Rec, error)
+	// PutRecord writes r (Live or Tomb) at id if id is still at rev.
+	PutRecord(ctx context.Context, id string, r Rec, rev string) error
+	// PurgeRecord removes record id, unconditionally; an absent one is
+	// not an error.
+	PurgeRecord(ctx context.Context, id string) error
+	// ListRecords returns the IDs of the namespace's records. It may
+	// include IDs without a record (readers skip them) but must include
+	// every record written.
+	ListRecords(ctx context.Context) ([]string, error)
+
+	// IndexName returns the name of k's index entry, and whether keys of
+	// its kind keep one while a record holds them. Keys that do not (say,
+	// access tokens in a store that finds them by scanning) still get an
+	// entry while an insert keyed by them is under way.
+	IndexName(k tokenstore.Key) (name string, lasting bool)
+	// GetEntry reads the index entry name.
+	GetEntry(ctx context.Context, name string) (Entry, error)
+	// PutEntry points name at target if it is still at rev.
+	PutEntry(ctx context.Context, name, target, rev string) error
+	// DropEntry removes name if it is still at rev; if it is not, it is
+	// another writer's and stays (DropEntry returns nil or ErrStale).
+	DropEntry(ctx context.Context, name, rev string) error
+
+	// Sweep removes, after DeleteTokens has deleted every listed record,
+	// what else of the namespace the backend holds: index entries, records
+	// a crash left outside ListRecords (each through purge), bookkeeping.
+	Sweep(ctx context.Context, purge func(ctx context.Context, id string) error) error
+}

@@ -1,0 +1,133 @@
+package kvstore
+
+import (
+	"context"
+	"errors"
+
+	"github.com/tokenstore-go/tokenstore"
+)
+
+// DeleteToken removes the record with the given ID and the index entries
+// naming it. It writes a tombstone over the record, naming its index
+// entries (conditionally: a concurrent update makes it start over), drops
+// the entries that still name the ID, then purges the record. From the
+// tombstone on, the record reads as not found and a save of any of its keys
+// makes a new record. If DeleteToken stops half-way, the next DeleteToken
+// of the ID, or a save of that ID, finishes the job; DeleteToken then
+// returns tokenstore.ErrNotFound, as for an ID that is not there at all.
+func (e *Engine) DeleteToken(ctx context.Context, id string) error {
+	const op = "delete"
+	if err := tokenstore.ValidateID(id); err != nil {
+		return e.wrap(ctx, op, err)
+	}
+	if err := ctx.Err(); err != nil {
+		return e.wrap(ctx, op, err)
+	}
+	unlock, err := e.writeLock(ctx, "id/"+id)
+	if err != nil {
+		return e.wrap(ctx, op, err)
+	}
+	defer unlock()
+	return e.wrap(ctx, op, e.withRetry(ctx, func() error { return e.tryDelete(ctx, id) }))
+}
+
+func (e *Engine) tryDelete(ctx context.Context, id string) error {
+	r, err := e.readRecord(ctx, id)
+	switch {
+	case errors.Is(err, tokenstore.ErrCorrupt) && r.State == Corrupt:
+		// Nothing to learn from it; its index entries dangle, which reads
+		// as a miss, and the next claim of their keys takes them over.
+		return e.b.PurgeRecord(ctx, id)
+	case err != nil:
+		return err
+	case r.State == Absent:
+		return tokenstore.ErrNotFound
+	case r.State == Tomb:
+		if err := e.finishDelete(ctx, id, r.Index); err != nil {
+			return err
+		}
+		return tokenstore.ErrNotFound
+	}
+	index := e.indexOf(r.tok)
+	if err := e.b.PutRecord(ctx, id, Rec{State: Tomb, Index: index}, r.Rev); err != nil {
+		return retryOn(err)
+	}
+	return e.finishDelete(ctx, id, index)
+}
+
+// indexOf returns the names of the lasting index entries of t's keys.
+func (e *Engine) indexOf(t tokenstore.Token) []string {
+	var index []string
+	for _, k := range tokenstore.Keys(t) {
+		if name, lasting := e.b.IndexName(k); k.Kind != tokenstore.KeyID && lasting {
+			index = append(index, name)
+		}
+	}
+	return index
+}
+
+// finishDelete drops the index entries that still name id, each only if
+// unchanged since read (a save of the same user may already have pointed
+// one at a new record), then purges the record.
+func (e *Engine) finishDelete(ctx context.Context, id string, index []string) error {
+	for _, name := range index {
+		if err := e.dropEntry(ctx, name, id); err != nil && !errors.Is(err, errRetry) {
+			return err
+		}
+	}
+	return e.b.PurgeRecord(ctx, id)
+}
+
+// DeleteTokens removes every record of the namespace, then whatever else
+// the backend keeps for it (Backend.Sweep), with at most Parallelism calls
+// in flight. It is meant for clearing a namespace, not to run alongside
+// saves into it: records saved while it runs may survive it.
+func (e *Engine) DeleteTokens(ctx context.Context) error {
+	const op = "delete all"
+	if err := ctx.Err(); err != nil {
+		return e.wrap(ctx, op, err)
+	}
+	unlock, err := e.writeLock(ctx, "")
+	if err != nil {
+		return e.wrap(ctx, op, err)
+	}
+	defer unlock()
+	ids, err := e.b.ListRecords(ctx)
+	if err != nil {
+		return e.wrap(ctx, op, err)
+	}
+	ids = validIDs(ids)
+	err = e.forEach(ctx, len(ids), func(ctx context.Context, i int) error { return e.purge(ctx, ids[i]) })
+	if err != nil {
+		return e.wrap(ctx, op, err)
+	}
+	return e.wrap(ctx, op, e.b.Sweep(ctx, e.purge))
+}
+
+// purge removes record id for DeleteTokens: with a tombstone first when
+// Options.MarkBeforePurge says so, so that a purged record cannot come
+// back if the backend's purge keeps it restorable.
+func (e *Engine) purge(ctx context.Context, id string) error {
+	if !e.o.MarkBeforePurge {
+		return e.b.PurgeRecord(ctx, id)
+	}
+	for range e.o.MaxAttempts {
+		r, err := e.b.GetRecord(ctx, id)
+		if err != nil {
+			return err
+		}
+		if r.State == Absent {
+			return nil
+		}
+		if r.State != Tomb {
+			err = e.b.PutRecord(ctx, id, Rec{State: Tomb}, r.Rev)
+		}
+		if !isStale(err) {
+			if err != nil {
+				return err
+			}
+			return e.b.PurgeRecord(ctx, id)
+		}
+	}
+	return tokenstore.ErrConflict
+}

@@ -1,0 +1,5 @@
+package kvstore
+
+import "errors"
+
+func isStale(err error) bool { return errors.Is(err, ErrStale) }
