@@ -39,8 +39,8 @@
 // which would put more writes on a shared shard than Secrets Manager takes
 // (see Writes). The price is in bytes: a lookup by grant token reads its
 // whole shard, up to 64 KiB in a full namespace. A grants shard holds
-// about 570 entries, so a namespace
-// holds about 11,000 records with grant tokens; a full shard refuses saves
+// about 650 entries, so a namespace
+// holds about 13,000 records with grant tokens; a full shard refuses saves
 // that add a grant token with tokenstore.ErrTooLarge.
 //
 // Access tokens change every hour. An index per access token would create

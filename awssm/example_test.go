@@ -59,5 +59,5 @@ func ExampleFromEnv() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(store.Prefix())
+	_ = store // ready: no call made yet
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"time"
 
 	"github.com/tokenstore-go/tokenstore"
 )
@@ -17,20 +16,20 @@ import (
 // A lookup reads the one shard the digest names, then the record: two
 // calls, as with an index secret of its own, with one secret fewer per
 // record. Entries are claimed, taken over and released by compare-and-swap
-// of the shard, with the entry's nonce standing for the version of an
-// index secret (see slot).
+// of the shard, with the entry's nonce standing for the revision of an
+// index secret (see backend).
 
 // grantKeyLen is how many hex digits of the digest key a grants entry:
 // 128 bits, so that two grant tokens of a namespace never share one.
 const grantKeyLen = 32
 
-// grantEntry is one grant key's entry: the record ID, a nonce that changes
-// with every write of the entry, and when it was written (Unix seconds, by
-// the writer's clock; the claim timeout covers the skew).
+// grantEntry is one grant key's entry: the record ID, and a nonce that
+// changes with every write of the entry and serves as its revision. T, the
+// write time, is no longer written; entries that have it still decode.
 type grantEntry struct {
 	ID string `json:"id"`
 	N  string `json:"n"`
-	T  int64  `json:"t"`
+	T  int64  `json:"t,omitempty"`
 }
 
 type grantsValue struct {
@@ -54,43 +53,25 @@ func encodeGrants(keys map[string]grantEntry) string {
 	return string(b)
 }
 
-// entryOf turns a grants entry into the indexEntry the claim protocol
-// works with: the nonce is its version, T its creation time.
-// An ID this package would not write reads as a tombstone: taken over once
-// older than the claim timeout.
-func entryOf(sl slot, g grantEntry) indexEntry {
-	e := indexEntry{sec: secret{name: sl.name, version: g.N, created: time.Unix(g.T, 0)}, target: g.ID}
-	if tokenstore.ValidateID(g.ID) != nil {
-		e.target = ""
-	}
-	return e
-}
-
 // readGrant reads the entry of sl from its shard.
-func (s *Store) readGrant(ctx context.Context, sl slot) (indexEntry, bool, error) {
+func (s *Store) readGrant(ctx context.Context, sl slot) (grantEntry, bool, error) {
 	sec, ok, err := s.get(ctx, sl.name)
 	if err != nil || !ok {
-		return indexEntry{}, false, err
+		return grantEntry{}, false, err
 	}
 	keys, err := decodeGrants(sec.value)
 	if err != nil {
-		return indexEntry{}, false, err
+		return grantEntry{}, false, err
 	}
 	g, ok := keys[sl.key]
-	if !ok {
-		return indexEntry{}, false, nil
-	}
-	return entryOf(sl, g), true, nil
+	return g, ok, nil
 }
 
 // editGrant changes the entry of sl by compare-and-swap of its shard.
 // change gets the current entry (ok false when there is none) and returns
-// the new one (keep false to delete it; the same entry to leave the shard
-// alone) or an error, which ends the edit.
-// It returns the entry written.
-func (s *Store) editGrant(ctx context.Context, sl slot, change func(cur grantEntry, ok bool) (next grantEntry, keep bool, err error)) (indexEntry, error) {
-	var wrote grantEntry
-	err := s.editShard(ctx, sl.name, kindGrants, func(cur string, exists bool) (string, bool, error) {
+// the new one (keep false to delete it) or an error, which ends the edit.
+func (s *Store) editGrant(ctx context.Context, sl slot, change func(cur grantEntry, ok bool) (next grantEntry, keep bool, err error)) error {
+	return s.editShard(ctx, sl.name, kindGrants, func(cur string, exists bool) (string, bool, error) {
 		keys := make(map[string]grantEntry)
 		if exists {
 			var err error
@@ -103,8 +84,6 @@ func (s *Store) editGrant(ctx context.Context, sl slot, change func(cur grantEnt
 		switch {
 		case err != nil:
 			return "", false, err
-		case keep && ok && next == g:
-			return "", false, nil
 		case keep:
 			keys[sl.key] = next
 		case !ok:
@@ -112,13 +91,6 @@ func (s *Store) editGrant(ctx context.Context, sl slot, change func(cur grantEnt
 		default:
 			delete(keys, sl.key)
 		}
-		wrote = next
 		return encodeGrants(keys), true, nil
 	})
-	return entryOf(sl, wrote), err
-}
-
-// newGrantEntry is a fresh entry pointing at id.
-func (s *Store) newGrantEntry(id string) grantEntry {
-	return grantEntry{ID: id, N: nonce(), T: s.opts.Now().Unix()}
 }

@@ -95,7 +95,6 @@ func TestOptions(t *testing.T) {
 		{Options{Prefix: strings.Repeat("p", maxPrefixLen+1)}, "", "longer"},
 		{Options{RecoveryWindowDays: 6}, "", "RecoveryWindowDays"},
 		{Options{RecoveryWindowDays: 31}, "", "RecoveryWindowDays"},
-		{Options{ClaimTimeout: -1}, "", "negative"},
 		{Options{MaxAttempts: -1}, "", "negative"},
 		{Options{RetryDelay: -1}, "", "negative"},
 		{Options{MaxRetryDelay: -1}, "", "negative"},
@@ -111,7 +110,7 @@ func TestOptions(t *testing.T) {
 		}
 	}
 	o, _ := (*Options)(nil).withDefaults()
-	if o.RecoveryWindowDays != DefaultRecoveryWindowDays || o.ClaimTimeout != DefaultClaimTimeout || o.Now == nil ||
+	if o.RecoveryWindowDays != DefaultRecoveryWindowDays ||
 		o.MaxAttempts != DefaultMaxAttempts || o.RetryDelay != DefaultRetryDelay || o.MaxRetryDelay != DefaultMaxRetryDelay {
 		t.Errorf("nil options: %+v; want the defaults", o)
 	}

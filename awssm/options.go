@@ -15,7 +15,6 @@ const (
 	DefaultMaxAttempts        = 10
 	DefaultRetryDelay         = 20 * time.Millisecond
 	DefaultMaxRetryDelay      = time.Second
-	DefaultClaimTimeout       = 30 * time.Second
 )
 
 // maxPrefixLen leaves room under the 512-character name limit for the
@@ -74,15 +73,6 @@ type Options struct {
 	RetryDelay    time.Duration
 	MaxRetryDelay time.Duration
 
-	// ClaimTimeout is how long an index entry pointing at a missing or
-	// mismatching record is taken for another writer's operation in
-	// progress before it is treated as left by a crash and repaired. It
-	// must exceed the longest SaveToken plus the clock skew between
-	// writers. Default DefaultClaimTimeout.
-	ClaimTimeout time.Duration
-
-	// Now returns the current time. Default time.Now. Tests inject a clock.
-	Now func() time.Time
 }
 
 // withDefaults returns a validated copy of o with defaults filled in.
@@ -106,8 +96,8 @@ func (o *Options) withDefaults() (Options, error) {
 	if c.RecoveryWindowDays < 7 || c.RecoveryWindowDays > 30 {
 		return c, fmt.Errorf("RecoveryWindowDays %d is outside 7 to 30", c.RecoveryWindowDays)
 	}
-	if c.MaxAttempts < 0 || c.RetryDelay < 0 || c.MaxRetryDelay < 0 || c.ClaimTimeout < 0 {
-		return c, errors.New("negative MaxAttempts, RetryDelay, MaxRetryDelay or ClaimTimeout")
+	if c.MaxAttempts < 0 || c.RetryDelay < 0 || c.MaxRetryDelay < 0 {
+		return c, errors.New("negative MaxAttempts, RetryDelay or MaxRetryDelay")
 	}
 	if c.MaxAttempts == 0 {
 		c.MaxAttempts = DefaultMaxAttempts
@@ -117,12 +107,6 @@ func (o *Options) withDefaults() (Options, error) {
 	}
 	if c.MaxRetryDelay == 0 {
 		c.MaxRetryDelay = DefaultMaxRetryDelay
-	}
-	if c.ClaimTimeout == 0 {
-		c.ClaimTimeout = DefaultClaimTimeout
-	}
-	if c.Now == nil {
-		c.Now = time.Now
 	}
 	return c, nil
 }

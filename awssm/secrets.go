@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
@@ -17,7 +16,7 @@ import (
 const maxBatch = 20
 
 // secret is one version of a secret as read or written: its name and ARN,
-// the value, the version ID and when that version was made.
+// the value and the version ID.
 //
 // The ARN ends in six random characters that Secrets Manager draws anew
 // each time a name is created, so it names one incarnation of the secret.
@@ -29,7 +28,6 @@ type secret struct {
 	arn     string
 	value   string
 	version string
-	created time.Time
 }
 
 // id returns what to address sec's secret by: its ARN when known.
@@ -58,7 +56,6 @@ func (s *Store) get(ctx context.Context, name string) (sec secret, ok bool, err 
 		arn:     aws.ToString(out.ARN),
 		value:   aws.ToString(out.SecretString),
 		version: aws.ToString(out.VersionId),
-		created: aws.ToTime(out.CreatedDate),
 	}, true, nil
 }
 
@@ -88,7 +85,6 @@ func (s *Store) batchGet(ctx context.Context, names []string) (map[string]secret
 				arn:     aws.ToString(v.ARN),
 				value:   aws.ToString(v.SecretString),
 				version: aws.ToString(v.VersionId),
-				created: aws.ToTime(v.CreatedDate),
 			}
 		}
 		if out.NextToken == nil {
@@ -120,7 +116,7 @@ func (s *Store) create(ctx context.Context, name, value string, kind secretKind)
 		}
 		return secret{}, err
 	}
-	return secret{name: name, arn: aws.ToString(out.ARN), value: value, version: version, created: s.opts.Now()}, nil
+	return secret{name: name, arn: aws.ToString(out.ARN), value: value, version: version}, nil
 }
 
 // put replaces the value of base's secret with value if, and only if, base
@@ -143,7 +139,7 @@ func (s *Store) put(ctx context.Context, base secret, value string) (secret, err
 	}, s.callOpts...)
 	switch {
 	case err == nil:
-		return secret{name: base.name, arn: base.arn, value: value, version: version, created: s.opts.Now()}, nil
+		return secret{name: base.name, arn: base.arn, value: value, version: version}, nil
 	case hasCode(err, "ResourceExistsException"):
 		return secret{}, &stateError{errStale, err}
 	case isGone(err):

@@ -22,12 +22,14 @@ var shardWhat = map[secretKind]string{kindCatalog: "catalog shard", kindGrants: 
 // returns the new value and whether it differs; an error from edit ends
 // the edit and is returned as is.
 func (s *Store) editShard(ctx context.Context, name string, kind secretKind, edit func(cur string, exists bool) (string, bool, error)) error {
-	for attempt := range shardRetries {
+	attempt := 0
+	err := s.Retry(ctx, shardRetries, func() error {
+		attempt++
 		sec, ok, err := s.get(ctx, name)
 		if err != nil {
 			return err
 		}
-		if !ok && attempt >= 3 {
+		if !ok && attempt > 3 {
 			// Still refused after retries: the shard is scheduled for
 			// deletion rather than on its way out (shards are deleted at
 			// once, so only a hand-made deletion leaves one pending).
@@ -36,26 +38,32 @@ func (s *Store) editShard(ctx context.Context, name string, kind secretKind, edi
 			_ = s.restore(ctx, name)
 		}
 		v, changed, err := edit(sec.value, ok)
-		if err != nil || !changed {
-			return err
+		if err != nil {
+			return editError{err}
+		}
+		if !changed {
+			return nil
 		}
 		if len(v) > tokenstore.MaxRecordSize {
-			return fmt.Errorf("%w: %s %s full; use another prefix", tokenstore.ErrTooLarge, shardWhat[kind], name[len(s.opts.Prefix):])
+			return editError{fmt.Errorf("%w: %s %s full; use another prefix", tokenstore.ErrTooLarge, shardWhat[kind], name[len(s.opts.Prefix):])}
 		}
 		if ok {
 			_, err = s.put(ctx, sec, v)
 		} else {
 			_, err = s.create(ctx, name, v, kind)
 		}
-		switch {
-		case err == nil:
-			return nil
-		case !errors.Is(err, errStale) && !errors.Is(err, errExists) && !errors.Is(err, errGone):
-			return err
-		}
-		if err := s.pause(ctx, attempt); err != nil {
-			return err
-		}
+		return stale(err)
+	})
+	var ee editError
+	if errors.As(err, &ee) {
+		return ee.err
 	}
-	return fmt.Errorf("%w: %s %s kept changing", tokenstore.ErrConflict, shardWhat[kind], name[len(s.opts.Prefix):])
+	return err
 }
+
+// editError carries an error of an edit function through the retries
+// unchanged; it does not unwrap, so that an edit's own ErrStale ends the
+// edit instead of retrying it.
+type editError struct{ err error }
+
+func (e editError) Error() string { return e.err.Error() }

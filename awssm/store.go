@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 
 	"github.com/tokenstore-go/tokenstore"
+	"github.com/tokenstore-go/tokenstore/internal/kvstore"
 )
 
 // API is the part of *secretsmanager.Client that Store calls. Tests and
@@ -32,7 +33,13 @@ var _ API = (*secretsmanager.Client)(nil)
 // concurrent use, and any number of Store values with the same prefix, in
 // any number of processes, behave as one store. See the package
 // documentation for the layout, costs and guarantees.
+//
+// The write protocol (index entries claimed before the record,
+// compare-and-swap on every write, tombstones, repair of what a stopped
+// writer left) is the one every store of this module shares; Store adapts
+// it to Secrets Manager.
 type Store struct {
+	*kvstore.Engine
 	api      API
 	opts     Options
 	names    names
@@ -40,7 +47,10 @@ type Store struct {
 	callOpts []func(*secretsmanager.Options)
 }
 
-var _ tokenstore.Store = (*Store)(nil)
+var (
+	_ tokenstore.Store   = (*Store)(nil)
+	_ tokenstore.Updater = (*Store)(nil)
+)
 
 // New returns a Store that keeps its records through client, configured by
 // opts (nil for the defaults). It makes no network call, so it is cheap on
@@ -67,6 +77,18 @@ func New(client API, opts *Options) (*Store, error) {
 		r := o.Retryer
 		s.callOpts = append(s.callOpts, func(so *secretsmanager.Options) { so.Retryer = r })
 	}
+	s.Engine, err = kvstore.New(backend{s}, kvstore.Options{
+		Name:            "awssm",
+		MaxAttempts:     o.MaxAttempts,
+		RetryDelay:      o.RetryDelay,
+		MaxRetryDelay:   o.MaxRetryDelay,
+		Parallelism:     deleteWorkers,
+		BatchSize:       maxBatch,
+		MarkBeforePurge: !o.ForceDelete,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("awssm: new: %w", err)
+	}
 	return s, nil
 }
 
@@ -88,13 +110,3 @@ func FromEnv(ctx context.Context, opts *Options) (*Store, error) {
 	return NewFromConfig(cfg, opts)
 }
 
-// Prefix returns the normalised prefix the store's secret names start with.
-func (s *Store) Prefix() string { return s.opts.Prefix }
-
-// wrap prefixes err with the package and operation, keeping it unwrappable.
-func wrap(op string, err error) error {
-	if err == nil {
-		return nil
-	}
-	return fmt.Errorf("awssm: %s: %w", op, err)
-}

@@ -25,10 +25,10 @@ func smRaw(t *testing.T) *secretsmanager.Client {
 	return secretsmanager.NewFromConfig(smConfig(t))
 }
 
-func smRecordName(f *smFixture, id string) string { return f.s.Prefix() + "token/" + id + "/record" }
+func smRecordName(f *smFixture, id string) string { return f.prefix + "token/" + id + "/record" }
 
 func smIndexName(f *smFixture, k tokenstore.Key) string {
-	return f.s.Prefix() + "index/" + k.Digest(smPepper)
+	return f.prefix + "index/" + k.Digest(smPepper)
 }
 
 func TestAWSSMRecoveryWindow(t *testing.T) {
@@ -144,7 +144,7 @@ func TestAWSSMNameSafety(t *testing.T) {
 		smSave(t, f, tok)
 	}
 	out, err := smRaw(t).ListSecrets(f.ctx, &secretsmanager.ListSecretsInput{
-		Filters:    []types.Filter{{Key: types.FilterNameStringTypeName, Values: []string{f.s.Prefix()}}},
+		Filters:    []types.Filter{{Key: types.FilterNameStringTypeName, Values: []string{f.prefix}}},
 		MaxResults: aws.Int32(100),
 	})
 	if err != nil {
@@ -155,7 +155,7 @@ func TestAWSSMNameSafety(t *testing.T) {
 	}
 	for _, e := range out.SecretList {
 		name, desc := aws.ToString(e.Name), aws.ToString(e.Description)
-		if len(name) > 512 || !strings.HasPrefix(name, f.s.Prefix()) {
+		if len(name) > 512 || !strings.HasPrefix(name, f.prefix) {
 			t.Errorf("name %q: over 512 characters or outside the prefix", name)
 		}
 		for _, r := range name {
@@ -203,13 +203,12 @@ func TestAWSSMTooLarge(t *testing.T) {
 	}
 }
 
-// smLater returns a store on f's prefix whose clock runs past the claim
-// timeout: to it, every entry a crash left behind is abandoned.
+// smLater returns another store on f's prefix, as a process started after
+// a crash would be.
 func smLater(t *testing.T, f *smFixture) *awssm.Store {
 	t.Helper()
 	later, err := awssm.New(smCountingClient(t, newSMCalls()), &awssm.Options{
-		Prefix: f.s.Prefix(), Pepper: smPepper, ForceDelete: true,
-		Now: func() time.Time { return time.Now().Add(awssm.DefaultClaimTimeout + time.Minute) },
+		Prefix: f.prefix, Pepper: smPepper, ForceDelete: true,
 	})
 	if err != nil {
 		t.Fatalf("awssm.New: %v", err)
@@ -218,9 +217,11 @@ func smLater(t *testing.T, f *smFixture) *awssm.Store {
 }
 
 // smRepairsDangling checks the life of an index entry that query's key
-// leaves pointing at a missing record: reads miss without writing, a save
-// of in backs off while the entry is fresh and takes it over once it is
-// old. It returns what that save stored.
+// leaves pointing at a missing record: reads miss without writing, and a
+// save of in, from a store started after the crash, repairs it with no
+// wait on any clock (it sees the entry unchanged for a few attempts,
+// retires the missing record's ID and takes the entry over). It returns
+// what that save stored.
 func smRepairsDangling(t *testing.T, f *smFixture, in, query tokenstore.Token) tokenstore.Token {
 	t.Helper()
 	// A read misses and writes nothing.
@@ -229,16 +230,9 @@ func smRepairsDangling(t *testing.T, f *smFixture, in, query tokenstore.Token) t
 	if !errors.Is(err, tokenstore.ErrNotFound) || w != 0 || all > 2 {
 		t.Fatalf("FindToken(dangling): %v, %d calls, %d writes; want ErrNotFound, ≤2, 0", err, all, w)
 	}
-	// While the entry is younger than the claim timeout it may be another
-	// writer's insert in progress: the save backs off.
 	saved := in
-	if err := f.s.SaveToken(f.ctx, &saved); !errors.Is(err, tokenstore.ErrConflict) {
-		t.Fatalf("SaveToken(fresh dangling entry): got %v; want ErrConflict", err)
-	}
-	// Once it is older, the next save takes it over.
-	saved = in
 	if err := smLater(t, f).SaveToken(f.ctx, &saved); err != nil {
-		t.Fatalf("SaveToken(old dangling entry): %v", err)
+		t.Fatalf("SaveToken(dangling entry): %v", err)
 	}
 	got, err := f.s.FindToken(f.ctx, query)
 	if err != nil || got.ID != saved.ID {
@@ -312,7 +306,7 @@ func TestAWSSMLeftovers(t *testing.T) {
 	// A fresh marker may be a delete in progress: saves back off.
 	b.AccessToken = "secret-at-again"
 	quick, err := awssm.New(smCountingClient(t, newSMCalls()), &awssm.Options{
-		Prefix: f.s.Prefix(), Pepper: smPepper, ForceDelete: true, MaxAttempts: 2, RetryDelay: time.Millisecond})
+		Prefix: f.prefix, Pepper: smPepper, ForceDelete: true, MaxAttempts: 2, RetryDelay: time.Millisecond})
 	if err != nil {
 		t.Fatalf("awssm.New: %v", err)
 	}
@@ -336,7 +330,7 @@ func TestAWSSMLeftovers(t *testing.T) {
 // creates no secret version.
 func TestAWSSMNoLostUpdateFewVersions(t *testing.T) {
 	f := newSMFixture(t, "lostupdate", &awssm.Options{ForceDelete: true})
-	peer, err := awssm.New(smCountingClient(t, newSMCalls()), &awssm.Options{Prefix: f.s.Prefix(), Pepper: smPepper, ForceDelete: true})
+	peer, err := awssm.New(smCountingClient(t, newSMCalls()), &awssm.Options{Prefix: f.prefix, Pepper: smPepper, ForceDelete: true})
 	if err != nil {
 		t.Fatalf("awssm.New: %v", err)
 	}

@@ -1,6 +1,7 @@
 package integration_test
 
 import (
+	"sync"
 	"testing"
 	"time"
 
@@ -14,23 +15,23 @@ import (
 // TestAWSSMCorruptRecords: one unreadable record secret never makes the
 // namespace unusable (see corrupt_records_test.go).
 func TestAWSSMCorruptRecords(t *testing.T) {
+	var prefixes sync.Map // *awssm.Store → its prefix
 	runCorruptRecords(t, corruptBackend{
-		newStore: func(t *testing.T, ns string, later bool) tokenstore.Store {
+		newStore: func(t *testing.T, ns string) tokenstore.Store {
 			o := &awssm.Options{
 				Prefix: "tokenstore-it/" + smRunID + "/corrupt/" + ns + "/", Pepper: smPepper, ForceDelete: true,
 				MaxAttempts: 3, RetryDelay: time.Millisecond,
-			}
-			if later {
-				o.Now = func() time.Time { return time.Now().Add(awssm.DefaultClaimTimeout + time.Minute) }
 			}
 			s, err := awssm.New(secretsmanager.NewFromConfig(smConfig(t)), o)
 			if err != nil {
 				t.Fatalf("awssm.New: %v", err)
 			}
+			prefixes.Store(s, o.Prefix)
 			return s
 		},
 		overwrite: func(t *testing.T, s tokenstore.Store, id, raw string) {
-			name := s.(*awssm.Store).Prefix() + "token/" + id + "/record"
+			prefix, _ := prefixes.Load(s)
+			name := prefix.(string) + "token/" + id + "/record"
 			_, err := smRaw(t).PutSecretValue(t.Context(), &secretsmanager.PutSecretValueInput{
 				SecretId: aws.String(name), SecretString: aws.String(raw),
 			})

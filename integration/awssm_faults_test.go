@@ -27,7 +27,7 @@ func TestAWSSMFaultSequences(t *testing.T) {
 
 func awssmFaultBackend(t *testing.T, force bool) faultBackend {
 	smConfig(t) // skip early without an endpoint
-	return faultBackend{newStore: func(t *testing.T, ns string, rt http.RoundTripper, later bool) tokenstore.Store {
+	return faultBackend{newStore: func(t *testing.T, ns string, rt http.RoundTripper) tokenstore.Store {
 		cfg := smConfig(t)
 		if rt != nil {
 			cfg.HTTPClient = &http.Client{Transport: rt}
@@ -36,9 +36,6 @@ func awssmFaultBackend(t *testing.T, force bool) faultBackend {
 			Prefix: "tokenstore-it/" + smRunID + "/faults/" + ns + "/", Pepper: smPepper, ForceDelete: force,
 			MaxAttempts: 4, RetryDelay: 5 * time.Millisecond,
 			Retryer: patientRetryer(),
-		}
-		if later {
-			o.Now = func() time.Time { return time.Now().Add(awssm.DefaultClaimTimeout + time.Minute) }
 		}
 		s, err := awssm.New(secretsmanager.NewFromConfig(cfg), o)
 		if err != nil {

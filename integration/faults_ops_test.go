@@ -42,10 +42,8 @@ const faultDeadline = time.Second
 // faultBackend makes stores of one backend for the fault-sequence test.
 type faultBackend struct {
 	// newStore returns a store in namespace ns whose requests go through
-	// rt (nil: straight to the server). A store made with later set sees
-	// every claim a crash left as abandoned, where the backend repairs by
-	// age; it is used for the final retry only.
-	newStore func(t *testing.T, ns string, rt http.RoundTripper, later bool) tokenstore.Store
+	// rt (nil: straight to the server).
+	newStore func(t *testing.T, ns string, rt http.RoundTripper) tokenstore.Store
 }
 
 // faultOp is one operation under faults: a seed of records, the operation,
@@ -173,7 +171,7 @@ var faultSem = make(chan struct{}, 8)
 func seed(t *testing.T, be faultBackend, ns string) (clean tokenstore.Store, a, b tokenstore.Token) {
 	t.Helper()
 	ctx := context.Background()
-	clean = be.newStore(t, ns, nil, false)
+	clean = be.newStore(t, ns, nil)
 	a, b = faultToken(ns, 1), faultToken(ns, 2)
 	for _, p := range []*tokenstore.Token{&a, &b} {
 		if err := clean.SaveToken(ctx, p); err != nil {
@@ -195,7 +193,7 @@ func countCalls(t *testing.T, be faultBackend, op faultOp) (int64, time.Duration
 	ns := "fc" + randHex(5)
 	_, a, b := seed(t, be, ns)
 	ft := integration.NewFaultTransport(http.DefaultTransport)
-	s := be.newStore(t, ns, ft, false)
+	s := be.newStore(t, ns, ft)
 	start := time.Now()
 	if err := op.run(context.Background(), s, a, b); err != nil {
 		t.Fatalf("%s without faults: %v", op.name, err)
@@ -207,7 +205,7 @@ func runFaulted(t *testing.T, be faultBackend, op faultOp, fault integration.Fau
 	ns := "ft" + randHex(5)
 	clean, a, b := seed(t, be, ns)
 	ft := integration.NewFaultTransport(http.DefaultTransport)
-	s := be.newStore(t, ns, ft, false)
+	s := be.newStore(t, ns, ft)
 	sticky := fault != integration.LoseAnswer
 	ft.Inject(n, fault, sticky)
 
@@ -274,12 +272,8 @@ func runFaulted(t *testing.T, be faultBackend, op faultOp, fault integration.Fau
 		}
 		return err
 	}
-	if err := retry(clean); err != nil && !errors.Is(err, tokenstore.ErrConflict) {
-		t.Fatalf("retry of %s: %v; want success or ErrConflict", op.name, err)
-	} else if err != nil {
-		if err := retry(be.newStore(t, ns, nil, true)); err != nil {
-			t.Fatalf("retry of %s past the claim timeout: %v", op.name, err)
-		}
+	if err := retry(clean); err != nil {
+		t.Fatalf("retry of %s: %v; want success, with no wait on any clock", op.name, err)
 	}
 	checkCoherent(t, ctx, clean)
 	want, wantOK := op.want(a)

@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/vault/api"
 	"github.com/tokenstore-go/tokenstore"
 	"github.com/tokenstore-go/tokenstore/internal/clock"
+	"github.com/tokenstore-go/tokenstore/internal/kvstore"
 )
 
 // KV engine versions for Options.KVVersion.
@@ -69,20 +70,24 @@ type Options struct {
 
 // Store keeps tokens in a Vault KV secrets engine. Create it with New or
 // FromEnv. It is safe for concurrent use.
+//
+// The write protocol (index entries claimed before the record, check-and-set
+// on every write, tombstones, repair of what a stopped writer left) is the
+// one every store of this module shares; Store adapts it to a KV mount.
 type Store struct {
-	client      *api.Client // to know how it resends (see put)
-	kv          kv
-	layout      layout
-	v1          bool
-	maxAttempts int
-	delay       time.Duration
-	maxDelay    time.Duration
-	parallel    int
-	locks       locks
-	sleep       func(context.Context, time.Duration) error // replaced in tests
+	*kvstore.Engine
+	client   *api.Client // to know how it resends (see put)
+	kv       kv
+	layout   layout
+	v1       bool
+	parallel int
+	sleep    func(context.Context, time.Duration) error // replaced in tests
 }
 
-var _ tokenstore.Store = (*Store)(nil)
+var (
+	_ tokenstore.Store   = (*Store)(nil)
+	_ tokenstore.Updater = (*Store)(nil)
+)
 
 // New returns a Store that keeps tokens through client, which must be
 // authenticated with a token allowed the paths shown in the package doc.
@@ -113,13 +118,10 @@ func New(client *api.Client, opts *Options) (*Store, error) {
 		return nil, err
 	}
 	s := &Store{
-		client:      client,
-		layout:      layout{prefix: prefix, pepper: append([]byte(nil), o.Pepper...)},
-		maxAttempts: positive(o.MaxAttempts, DefaultMaxAttempts),
-		delay:       positive(o.RetryDelay, DefaultRetryDelay),
-		maxDelay:    positive(o.MaxRetryDelay, DefaultMaxRetryDelay),
-		parallel:    positive(o.ReadParallelism, DefaultReadParallelism),
-		sleep:       clock.Sleep,
+		client:   client,
+		layout:   layout{prefix: prefix, pepper: append([]byte(nil), o.Pepper...)},
+		parallel: positive(o.ReadParallelism, DefaultReadParallelism),
+		sleep:    clock.Sleep,
 	}
 	switch o.KVVersion {
 	case 0, KVv2:
@@ -129,6 +131,19 @@ func New(client *api.Client, opts *Options) (*Store, error) {
 		s.v1 = true
 	default:
 		return nil, fmt.Errorf("vault: new: KV version %d, want %d or %d", o.KVVersion, KVv1, KVv2)
+	}
+	s.Engine, err = kvstore.New(backend{s}, kvstore.Options{
+		Name:          "vault",
+		MaxAttempts:   positive(o.MaxAttempts, DefaultMaxAttempts),
+		RetryDelay:    positive(o.RetryDelay, DefaultRetryDelay),
+		MaxRetryDelay: positive(o.MaxRetryDelay, DefaultMaxRetryDelay),
+		Parallelism:   s.parallel,
+		BatchSize:     1,
+		SingleWriter:  s.v1,
+		Sleep:         func(ctx context.Context, d time.Duration) error { return s.sleep(ctx, d) },
+	})
+	if err != nil {
+		return nil, fmt.Errorf("vault: new: %w", err)
 	}
 	return s, nil
 }

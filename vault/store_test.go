@@ -84,8 +84,8 @@ func TestDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.layout.prefix != DefaultPrefix || s.maxAttempts != DefaultMaxAttempts || s.parallel != DefaultReadParallelism {
-		t.Errorf("prefix %q, attempts %d, parallelism %d; want the defaults", s.layout.prefix, s.maxAttempts, s.parallel)
+	if s.layout.prefix != DefaultPrefix || s.parallel != DefaultReadParallelism {
+		t.Errorf("prefix %q, parallelism %d; want the defaults", s.layout.prefix, s.parallel)
 	}
 	if k, ok := s.kv.(kvV2); !ok || k.mount != DefaultMount {
 		t.Errorf("kv %#v; want KV v2 at %q", s.kv, DefaultMount)

@@ -67,9 +67,11 @@ type Backend interface {
 	GetRecords(ctx context.Context, ids []string) ([]Rec, error)
 	// PutRecord writes r (Live or Tomb) at id if id is still at rev.
 	PutRecord(ctx context.Context, id string, r Rec, rev string) error
-	// PurgeRecord removes record id, unconditionally; an absent one is
-	// not an error.
-	PurgeRecord(ctx context.Context, id string) error
+	// PurgeRecord removes record id, as read at rev ("" when not read);
+	// an absent one is not an error. A backend that can address one
+	// incarnation of a name (an ARN) purges only the one read, so that a
+	// purge that arrives late cannot remove a record created since.
+	PurgeRecord(ctx context.Context, id, rev string) error
 	// ListRecords returns the IDs of the namespace's records. It may
 	// include IDs without a record (readers skip them) but must include
 	// every record written.

@@ -32,6 +32,7 @@ func newEngineErr(b kvstore.Backend) (*kvstore.Engine, error) {
 func TestConformance(t *testing.T) {
 	for _, scanned := range []bool{false, true} {
 		name := map[bool]string{false: "Indexed", true: "AccessTokensScanned"}[scanned]
+		jitter := true
 		t.Run(name, func(t *testing.T) {
 			var mu sync.Mutex
 			spaces := map[string]*memKV{}
@@ -44,6 +45,7 @@ func TestConformance(t *testing.T) {
 					if m == nil {
 						m = newMemKV()
 						m.scanned[tokenstore.KeyAccessToken] = scanned
+						m.jitter = jitter
 						spaces[ns] = m
 					}
 					e := newEngine(t, m)

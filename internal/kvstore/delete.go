@@ -37,13 +37,13 @@ func (e *Engine) tryDelete(ctx context.Context, id string) error {
 	case errors.Is(err, tokenstore.ErrCorrupt) && r.State == Corrupt:
 		// Nothing to learn from it; its index entries dangle, which reads
 		// as a miss, and the next claim of their keys takes them over.
-		return e.b.PurgeRecord(ctx, id)
+		return e.b.PurgeRecord(ctx, id, r.Rev)
 	case err != nil:
 		return err
 	case r.State == Absent:
 		return tokenstore.ErrNotFound
 	case r.State == Tomb:
-		if err := e.finishDelete(ctx, id, r.Index); err != nil {
+		if err := e.finishDelete(ctx, id, r.Index, r.Rev); err != nil {
 			return err
 		}
 		return tokenstore.ErrNotFound
@@ -52,7 +52,7 @@ func (e *Engine) tryDelete(ctx context.Context, id string) error {
 	if err := e.b.PutRecord(ctx, id, Rec{State: Tomb, Index: index}, r.Rev); err != nil {
 		return retryOn(err)
 	}
-	return e.finishDelete(ctx, id, index)
+	return e.finishDelete(ctx, id, index, r.Rev)
 }
 
 // indexOf returns the names of the lasting index entries of t's keys.
@@ -68,14 +68,14 @@ func (e *Engine) indexOf(t tokenstore.Token) []string {
 
 // finishDelete drops the index entries that still name id, each only if
 // unchanged since read (a save of the same user may already have pointed
-// one at a new record), then purges the record.
-func (e *Engine) finishDelete(ctx context.Context, id string, index []string) error {
+// one at a new record), then purges the record, last read at rev.
+func (e *Engine) finishDelete(ctx context.Context, id string, index []string, rev string) error {
 	for _, name := range index {
 		if err := e.dropEntry(ctx, name, id); err != nil && !errors.Is(err, errRetry) {
 			return err
 		}
 	}
-	return e.b.PurgeRecord(ctx, id)
+	return e.b.PurgeRecord(ctx, id, rev)
 }
 
 // DeleteTokens removes every record of the namespace, then whatever else
@@ -109,7 +109,7 @@ func (e *Engine) DeleteTokens(ctx context.Context) error {
 // back if the backend's purge keeps it restorable.
 func (e *Engine) purge(ctx context.Context, id string) error {
 	if !e.o.MarkBeforePurge {
-		return e.b.PurgeRecord(ctx, id)
+		return e.b.PurgeRecord(ctx, id, "")
 	}
 	for range e.o.MaxAttempts {
 		r, err := e.b.GetRecord(ctx, id)
@@ -126,7 +126,7 @@ func (e *Engine) purge(ctx context.Context, id string) error {
 			if err != nil {
 				return err
 			}
-			return e.b.PurgeRecord(ctx, id)
+			return e.b.PurgeRecord(ctx, id, r.Rev)
 		}
 	}
 	return tokenstore.ErrConflict

@@ -141,7 +141,7 @@ var errRetry = errors.New("concurrent change")
 // retryOn turns a lost race into errRetry.
 func retryOn(err error) error {
 	if errors.Is(err, ErrStale) {
-		return errRetry
+		return fmt.Errorf("%w: %w", errRetry, err)
 	}
 	return err
 }
@@ -168,7 +168,11 @@ func (e *Engine) withRetry(ctx context.Context, f func() error) error {
 		case !errors.Is(err, errRetry):
 			return err
 		case attempt >= e.o.MaxAttempts:
-			return fmt.Errorf("%w: gave up after %d attempts", tokenstore.ErrConflict, attempt)
+			if err == errRetry {
+				return fmt.Errorf("%w: gave up after %d attempts", tokenstore.ErrConflict, attempt)
+			}
+			// Keep the last lost race's cause (an API error) reachable.
+			return fmt.Errorf("%w: gave up after %d attempts: %w", tokenstore.ErrConflict, attempt, err)
 		}
 		if err := e.backoff(ctx, attempt); err != nil {
 			return err
@@ -188,12 +192,18 @@ func (e *Engine) backoff(ctx context.Context, attempt int) error {
 	return e.o.Sleep(ctx, rand.N(d)+1)
 }
 
-// forEach calls f for 0..n-1 with at most Parallelism calls running at
-// once. It stops starting calls after the first error, which it returns.
+// forEach is ForEach with Options.Parallelism.
 func (e *Engine) forEach(ctx context.Context, n int, f func(ctx context.Context, i int) error) error {
+	return ForEach(ctx, n, e.o.Parallelism, f)
+}
+
+// ForEach calls f for 0..n-1 with at most parallel calls running at once.
+// It stops starting calls after the first error, which it returns; the
+// context f gets is cancelled then too.
+func ForEach(ctx context.Context, n, parallel int, f func(ctx context.Context, i int) error) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	sem := make(chan struct{}, e.o.Parallelism)
+	sem := make(chan struct{}, max(parallel, 1))
 	var wg sync.WaitGroup
 	for i := 0; i < n && ctx.Err() == nil; i++ {
 		sem <- struct{}{}
@@ -207,4 +217,23 @@ func (e *Engine) forEach(ctx context.Context, n int, f func(ctx context.Context,
 	}
 	wg.Wait()
 	return context.Cause(ctx)
+}
+
+// Retry runs f until it returns anything but an error wrapping ErrStale,
+// backing off between attempts as writes do; after attempts tries it
+// returns an error wrapping tokenstore.ErrConflict and the last ErrStale.
+// Backends use it for their own bookkeeping writes (shared shards).
+func (e *Engine) Retry(ctx context.Context, attempts int, f func() error) error {
+	for attempt := 1; ; attempt++ {
+		err := f()
+		switch {
+		case !isStale(err):
+			return err
+		case attempt >= attempts:
+			return fmt.Errorf("%w after %d attempts: %w", tokenstore.ErrConflict, attempt, err)
+		}
+		if err := e.backoff(ctx, attempt); err != nil {
+			return err
+		}
+	}
 }

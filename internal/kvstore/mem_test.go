@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/tokenstore-go/tokenstore"
 	"github.com/tokenstore-go/tokenstore/internal/kvstore"
@@ -15,11 +17,11 @@ import (
 type fault int
 
 const (
-	none        fault = iota
-	failBefore        // error, nothing applied
-	loseAnswer        // applied, then an error as if the answer was lost
-	stall             // nothing applied; blocks until the caller gives up
-	applyStall        // applied; blocks until the caller gives up
+	none       fault = iota
+	failBefore       // error, nothing applied
+	loseAnswer       // applied, then an error as if the answer was lost
+	stall            // nothing applied; blocks until the caller gives up
+	applyStall       // applied; blocks until the caller gives up
 )
 
 func (f fault) String() string {
@@ -31,17 +33,17 @@ var errInjected = errors.New("injected fault")
 // memKV is a Backend in memory with the semantics the engine asks of a
 // real one, counting calls and injecting a fault at call number at.
 type memKV struct {
-	mu       sync.Mutex
-	rev      int
-	records  map[string]memRec
-	entries  map[string]kvstore.Entry
-	scanned  map[tokenstore.KeyKind]bool // kinds without lasting entries
-	calls    int
-	writes   int
-	at       int // the call (1-based) that gets the fault; 0 for none
-	fault    fault
-	faulted  bool
-	onFaultF func()
+	mu      sync.Mutex
+	rev     int
+	records map[string]memRec
+	entries map[string]kvstore.Entry
+	scanned map[tokenstore.KeyKind]bool // kinds without lasting entries
+	calls   int
+	writes  int
+	at      int // the call (1-based) that gets the fault; 0 for none
+	fault   fault
+	faulted bool
+	jitter  bool // each call waits up to 100 µs before and after it applies
 }
 
 type memRec struct {
@@ -55,6 +57,10 @@ func newMemKV() *memKV {
 // do runs one call: apply (nil for reads) under the lock, with the fault
 // planned for this call.
 func (m *memKV) do(ctx context.Context, write bool, apply func() error) error {
+	if m.jitter {
+		time.Sleep(time.Duration(rand.IntN(100)) * time.Microsecond)
+		defer time.Sleep(time.Duration(rand.IntN(100)) * time.Microsecond)
+	}
 	m.mu.Lock()
 	m.calls++
 	f := none
@@ -113,7 +119,7 @@ func (m *memKV) PutRecord(ctx context.Context, id string, r kvstore.Rec, rev str
 	})
 }
 
-func (m *memKV) PurgeRecord(ctx context.Context, id string) error {
+func (m *memKV) PurgeRecord(ctx context.Context, id, _ string) error {
 	return m.do(ctx, true, func() error { delete(m.records, id); return nil })
 }
 

@@ -81,7 +81,7 @@ func (sv *saver) planByID(ctx context.Context, id string) (plan, error) {
 		if !sv.stalled("record/"+id, r.Rev) {
 			return plan{}, errRetry
 		}
-		if err := e.finishDelete(ctx, id, r.Index); err != nil {
+		if err := e.finishDelete(ctx, id, r.Index, r.Rev); err != nil {
 			return plan{}, err
 		}
 		return plan{}, errRetry

@@ -1,4 +1,4 @@
-package vault
+package kvstore
 
 import (
 	"context"
@@ -10,19 +10,19 @@ import (
 	"github.com/tokenstore-go/tokenstore"
 )
 
-// retryStore returns a Store with no backend whose sleeps are recorded, not
+// retryStore returns an Engine with no backend whose sleeps are recorded, not
 // slept.
-func retryStore(attempts int, slept *[]time.Duration) *Store {
-	return &Store{
-		maxAttempts: attempts,
-		delay:       10 * time.Millisecond,
-		maxDelay:    50 * time.Millisecond,
-		parallel:    2,
-		sleep: func(ctx context.Context, d time.Duration) error {
+func retryStore(attempts int, slept *[]time.Duration) *Engine {
+	return &Engine{o: Options{
+		MaxAttempts:   attempts,
+		RetryDelay:    10 * time.Millisecond,
+		MaxRetryDelay: 50 * time.Millisecond,
+		Parallelism:   2,
+		Sleep: func(ctx context.Context, d time.Duration) error {
 			*slept = append(*slept, d)
 			return ctx.Err()
 		},
-	}
+	}}
 }
 
 func TestWithRetryGivesUpWithConflict(t *testing.T) {
