@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/tokenstore-go/tokenstore"
+	"github.com/tokenstore-go/tokenstore/driver"
 )
 
 // FindToken returns the record q selects under tokenstore.Lookup's rules:
@@ -65,7 +66,7 @@ func (s *Store) scan(ctx context.Context, k tokenstore.Key) (record, bool, error
 	ok := false
 	_, err = s.eachRecordBatch(ctx, ids, func(batch []record) bool {
 		for _, r := range batch {
-			if k.Matches(r.tok) {
+			if driver.Matches(k, r.tok) {
 				found, ok = r, true
 				return false
 			}

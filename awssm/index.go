@@ -6,6 +6,7 @@ import (
 	"errors"
 
 	"github.com/tokenstore-go/tokenstore"
+	"github.com/tokenstore-go/tokenstore/driver"
 )
 
 // An index secret maps one lookup key to a record ID: {"id":"<ID>"}. The
@@ -43,7 +44,7 @@ type slot struct {
 
 func (s *Store) slotOf(k tokenstore.Key) slot {
 	if k.Kind == tokenstore.KeyGrantToken {
-		d := k.Digest(s.opts.Pepper)
+		d := driver.Digest(k, s.opts.Pepper)
 		return slot{name: s.names.grants(shard(d, grantShards)), key: d[:grantKeyLen]}
 	}
 	return slot{name: s.names.index(k)}
@@ -137,7 +138,7 @@ func (s *Store) findIndexed(ctx context.Context, k tokenstore.Key) (record, bool
 		return record{}, false, err
 	}
 	r, ok, err := s.readRecord(ctx, e.target)
-	if err != nil || !ok || !k.Matches(r.tok) {
+	if err != nil || !ok || !driver.Matches(k, r.tok) {
 		return record{}, false, err
 	}
 	return r, true, nil
@@ -198,7 +199,7 @@ func (s *Store) claim(ctx context.Context, st *saveState, k tokenstore.Key, id s
 		if err != nil {
 			return record{}, false, err
 		}
-		if live && k.Matches(r.tok) {
+		if live && driver.Matches(k, r.tok) {
 			return r, true, nil
 		}
 	}
@@ -231,7 +232,7 @@ func (s *Store) indexed(kind tokenstore.KeyKind) bool {
 // indexedKeys returns the keys of t that get an index entry.
 func (s *Store) indexedKeys(t tokenstore.Token) []tokenstore.Key {
 	var out []tokenstore.Key
-	for _, k := range tokenstore.Keys(t) {
+	for _, k := range driver.Keys(t) {
 		if s.indexed(k.Kind) {
 			out = append(out, k)
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/tokenstore-go/tokenstore"
+	"github.com/tokenstore-go/tokenstore/driver"
 )
 
 // insert writes t as a new record. It claims the record's index entries
@@ -20,7 +21,7 @@ func (s *Store) insert(ctx context.Context, st *saveState, t tokenstore.Token, k
 		}
 		rec.ID = st.newID
 	}
-	body, err := tokenstore.EncodeRecord(rec)
+	body, err := driver.EncodeRecord(rec)
 	if err != nil {
 		return tokenstore.Token{}, err
 	}
@@ -55,7 +56,7 @@ func (s *Store) insert(ctx context.Context, st *saveState, t tokenstore.Token, k
 	if err := s.verifyClaims(ctx, st, rec.ID); err != nil {
 		return tokenstore.Token{}, err
 	}
-	return tokenstore.DecodeRecord(body)
+	return driver.DecodeRecord(body)
 }
 
 // claimScanned serialises inserts keyed by a key without a lasting index

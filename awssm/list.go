@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/tokenstore-go/tokenstore"
+	"github.com/tokenstore-go/tokenstore/driver"
 )
 
 // GetTokens returns every record of the namespace, ordered by ID, in at
@@ -29,6 +30,6 @@ func (s *Store) GetTokens(ctx context.Context) ([]tokenstore.Token, error) {
 	if err != nil {
 		return nil, wrap("list", err)
 	}
-	tokenstore.SortByID(out)
+	driver.SortByID(out)
 	return out, wrap("list", unreadableErr(bad))
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/tokenstore-go/tokenstore"
+	"github.com/tokenstore-go/tokenstore/driver"
 )
 
 // A deletion marker is the value a record secret gets, by compare-and-swap,
@@ -46,7 +47,7 @@ func decodeRecord(sec secret, id string) (record, bool, error) {
 	if isDeletionMarker(sec.value) {
 		return record{}, false, nil
 	}
-	tok, meta, err := tokenstore.DecodeRecordMeta([]byte(sec.value))
+	tok, meta, err := driver.DecodeRecordMeta([]byte(sec.value))
 	if err != nil {
 		return record{sec: sec}, false, fmt.Errorf("record %s: %w", id, err)
 	}
@@ -108,7 +109,7 @@ func (s *Store) createRecord(ctx context.Context, id, body string) error {
 
 // stamped returns the value that writes the record encoded as body over an
 // existing version: body with a random nonce added to its envelope (a
-// field tokenstore.DecodeRecord ignores). Writers that read the same
+// field driver.DecodeRecord ignores). Writers that read the same
 // version ask for the same next version ID (see put), and Secrets Manager
 // takes two such requests with the same value as one; with the nonce no
 // two values are the same, so exactly one writer wins and the other reads
@@ -116,8 +117,8 @@ func (s *Store) createRecord(ctx context.Context, id, body string) error {
 // both report success for one write.
 func stamped(body []byte) (string, error) {
 	v := string(body[:len(body)-1]) + `,"awssm_nonce":"` + nonce() + `"}`
-	if len(v) > tokenstore.MaxRecordSize {
-		return "", fmt.Errorf("%w: encoded record is %d bytes, limit %d", tokenstore.ErrTooLarge, len(v), tokenstore.MaxRecordSize)
+	if len(v) > driver.MaxRecordSize {
+		return "", fmt.Errorf("%w: encoded record is %d bytes, limit %d", tokenstore.ErrTooLarge, len(v), driver.MaxRecordSize)
 	}
 	return v, nil
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/tokenstore-go/tokenstore"
+	"github.com/tokenstore-go/tokenstore/driver"
 )
 
 // saveState is what one SaveToken carries across its attempts.
@@ -48,7 +49,7 @@ func (s *Store) SaveToken(ctx context.Context, t *tokenstore.Token) error {
 	if probe.ID == "" {
 		probe.ID = "0"
 	}
-	if _, err := tokenstore.EncodeRecord(probe); err != nil {
+	if _, err := driver.EncodeRecord(probe); err != nil {
 		return wrap("save", err)
 	}
 	// Validate has vetted the ID, so a Lookup error means only that t has
@@ -106,7 +107,7 @@ func (s *Store) saveOnce(ctx context.Context, st *saveState, t tokenstore.Token,
 			return tokenstore.Token{}, err
 		}
 		if ok {
-			res, err := s.update(ctx, st, r, tokenstore.Record{Token: tokenstore.Merge(r.tok, t), Meta: r.meta})
+			res, err := s.update(ctx, st, r, tokenstore.Record{Token: driver.Merge(r.tok, t), Meta: r.meta})
 			return res.Token, err
 		}
 	}
@@ -119,11 +120,11 @@ func (s *Store) saveOnce(ctx context.Context, st *saveState, t tokenstore.Token,
 // loses are released after. A next that encodes as r does writes nothing.
 func (s *Store) update(ctx context.Context, st *saveState, r record, next tokenstore.Record) (tokenstore.Record, error) {
 	merged := next.Token
-	body, err := tokenstore.EncodeRecordMeta(merged, next.Meta)
+	body, err := driver.EncodeRecordMeta(merged, next.Meta)
 	if err != nil {
 		return tokenstore.Record{}, err
 	}
-	if cur, err := tokenstore.EncodeRecordMeta(r.tok, r.meta); err == nil && string(cur) == string(body) {
+	if cur, err := driver.EncodeRecordMeta(r.tok, r.meta); err == nil && string(cur) == string(body) {
 		return tokenstore.Record{Token: r.tok, Meta: r.meta}, nil
 	}
 	value, err := stamped(body)
@@ -162,7 +163,7 @@ func (s *Store) update(ctx context.Context, st *saveState, r record, next tokens
 		// taken over by the next claim of its key.
 		_ = s.releaseSlot(ctx, sl, e)
 	}
-	tok, meta, err := tokenstore.DecodeRecordMeta(body)
+	tok, meta, err := driver.DecodeRecordMeta(body)
 	return tokenstore.Record{Token: tok, Meta: meta}, err
 }
 

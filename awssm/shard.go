@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/tokenstore-go/tokenstore"
+	"github.com/tokenstore-go/tokenstore/driver"
 )
 
 // shardRetries bounds the compare-and-swap attempts of one shard edit. A
@@ -39,7 +40,7 @@ func (s *Store) editShard(ctx context.Context, name string, kind secretKind, edi
 		if err != nil || !changed {
 			return err
 		}
-		if len(v) > tokenstore.MaxRecordSize {
+		if len(v) > driver.MaxRecordSize {
 			return fmt.Errorf("%w: %s %s full; use another prefix", tokenstore.ErrTooLarge, shardWhat[kind], name[len(s.opts.Prefix):])
 		}
 		if ok {

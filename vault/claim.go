@@ -7,15 +7,16 @@ import (
 	"slices"
 
 	"github.com/tokenstore-go/tokenstore"
+	"github.com/tokenstore-go/tokenstore/driver"
 )
 
 // claimAll points the index entry of every key next has and old (the
 // stored record's keys) lacks at next.ID, before the record is written, so
 // that a record is never visible without its index. Keys come in
-// tokenstore.Keys order, user name first: a user name that belongs to
+// driver.Keys order, user name first: a user name that belongs to
 // another record fails the save before anything is written.
 func (sv *saver) claimAll(ctx context.Context, next tokenstore.Token, old []tokenstore.Key, known map[string]entry) error {
-	for _, k := range tokenstore.Keys(next) {
+	for _, k := range driver.Keys(next) {
 		if k.Kind == tokenstore.KeyID || slices.Contains(old, k) {
 			continue
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/tokenstore-go/tokenstore"
+	"github.com/tokenstore-go/tokenstore/driver"
 )
 
 // DeleteToken removes the record with the given ID and everything that
@@ -52,7 +53,7 @@ func (s *Store) tryDelete(ctx context.Context, id string) error {
 		return tokenstore.ErrNotFound
 	}
 	var index []string
-	for _, k := range tokenstore.Keys(r.tok) {
+	for _, k := range driver.Keys(r.tok) {
 		if k.Kind != tokenstore.KeyID {
 			index = append(index, s.layout.indexRel(k))
 		}

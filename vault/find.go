@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/tokenstore-go/tokenstore"
+	"github.com/tokenstore-go/tokenstore/driver"
 )
 
 // FindTokenByID returns the record with the given ID in one request, or
@@ -63,7 +64,7 @@ type hit struct {
 
 // matches reports whether the entry leads to a live record answering to k.
 func (h hit) matches(k tokenstore.Key) bool {
-	return h.valid && h.rec.state == recLive && k.Matches(h.rec.tok)
+	return h.valid && h.rec.state == recLive && driver.Matches(k, h.rec.tok)
 }
 
 // follow reads k's index entry and, if it names a record, that record.

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/tokenstore-go/tokenstore"
+	"github.com/tokenstore-go/tokenstore/driver"
 )
 
 // GetTokens returns every record under the store's prefix, ordered by ID:
@@ -52,7 +53,7 @@ func (s *Store) GetTokens(ctx context.Context) ([]tokenstore.Token, error) {
 			out = append(out, r.tok)
 		}
 	}
-	tokenstore.SortByID(out)
+	driver.SortByID(out)
 	if len(unreadable) > 0 {
 		slices.Sort(unreadable)
 		return out, wrap(ctx, op, fmt.Errorf("unreadable records %s: %w",

@@ -6,13 +6,14 @@ import (
 	"strings"
 
 	"github.com/tokenstore-go/tokenstore"
+	"github.com/tokenstore-go/tokenstore/driver"
 )
 
 // The KV data each path holds. A record path holds either a record or, while
 // DeleteToken runs (and after it crashed), a tombstone; an index path holds
 // the ID of the record it points to.
 const (
-	fieldRecord    = "record"    // tokenstore.EncodeRecord output, as a string
+	fieldRecord    = "record"    // driver.EncodeRecord output, as a string
 	fieldTombstone = "tombstone" // the record's index names (indexRel), space-separated
 	fieldID        = "id"        // index entry: the record ID
 	fieldNonce     = "nonce"     // random, tells one write of a record or tombstone from another
@@ -60,7 +61,7 @@ func decodeRecord(id string, data map[string]any) (record, error) {
 	if !ok {
 		return record{}, fmt.Errorf("%w: record path holds no record", tokenstore.ErrCorrupt)
 	}
-	tok, meta, err := tokenstore.DecodeRecordMeta([]byte(raw))
+	tok, meta, err := driver.DecodeRecordMeta([]byte(raw))
 	if err != nil {
 		return record{}, err
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/tokenstore-go/tokenstore"
+	"github.com/tokenstore-go/tokenstore/driver"
 )
 
 // SaveToken upserts *t (see tokenstore.Store). Updating a record found by
@@ -56,7 +57,7 @@ func sizeCheck(t tokenstore.Token) error {
 	if t.ID == "" {
 		t.ID = strings.Repeat("0", 32) // as long as a NewID
 	}
-	_, err := tokenstore.EncodeRecord(t)
+	_, err := driver.EncodeRecord(t)
 	return err
 }
 
@@ -100,15 +101,15 @@ func (sv *saver) attempt(ctx context.Context) (tokenstore.Record, error) {
 	}
 	var old []tokenstore.Key
 	if p.found {
-		old = tokenstore.Keys(p.stored)
+		old = driver.Keys(p.stored)
 	}
-	b, err := tokenstore.EncodeRecordMeta(next, meta)
+	b, err := driver.EncodeRecordMeta(next, meta)
 	if err != nil {
 		return tokenstore.Record{}, err
 	}
 	if sv.change != nil {
 		// An update that changes nothing writes nothing.
-		if cur, err := tokenstore.EncodeRecordMeta(p.stored, p.meta); err == nil && string(cur) == string(b) {
+		if cur, err := driver.EncodeRecordMeta(p.stored, p.meta); err == nil && string(cur) == string(b) {
 			return tokenstore.Record{Token: p.stored, Meta: p.meta}, nil
 		}
 	}
@@ -126,7 +127,7 @@ func (sv *saver) attempt(ctx context.Context) (tokenstore.Record, error) {
 		return tokenstore.Record{}, retryOnCAS(err)
 	}
 	sv.cleanup(ctx, next, old)
-	tok, m, err := tokenstore.DecodeRecordMeta(b)
+	tok, m, err := driver.DecodeRecordMeta(b)
 	return tokenstore.Record{Token: tok, Meta: m}, err
 }
 
@@ -136,7 +137,7 @@ func (sv *saver) attempt(ctx context.Context) (tokenstore.Record, error) {
 func (sv *saver) next(p plan) (tokenstore.Token, tokenstore.Meta, error) {
 	switch {
 	case sv.change == nil && p.found:
-		return tokenstore.Merge(p.stored, sv.in), p.meta, nil
+		return driver.Merge(p.stored, sv.in), p.meta, nil
 	case sv.change == nil:
 		t := sv.in
 		t.ID = p.id
@@ -164,7 +165,7 @@ func (sv *saver) next(p plan) (tokenstore.Token, tokenstore.Meta, error) {
 func (sv *saver) cleanup(ctx context.Context, next tokenstore.Token, old []tokenstore.Key) {
 	s := sv.s
 	keep := map[string]bool{}
-	for _, k := range tokenstore.Keys(next) {
+	for _, k := range driver.Keys(next) {
 		if k.Kind != tokenstore.KeyID {
 			keep[s.layout.indexRel(k)] = true
 		}
