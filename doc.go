@@ -4,13 +4,18 @@
 // KV (package vault), and memory (package memstore), with an optional
 // read-through cache (package cache) in front of any of them.
 //
-// This package holds the contract every store implements: the Token, the
-// Store interface with Zoho's six operations, the sentinel errors, and the
-// pieces every store shares so that none re-implements them: the lookup rules
-// (Lookup, Key.Matches, Keys), the upsert merge (Merge), validation
-// (Validate, ValidateID), ID generation (NewID), the persisted record format
-// (EncodeRecord, DecodeRecord) and name-safe digests of lookup keys
-// (Key.Digest). Package storetest turns the contract into a conformance suite.
+// This package holds what a user of a store needs: the Token, the Store
+// interface with Zoho's six operations, the optional Updater with its Record
+// and Meta, the sentinel errors, the lookup rules (Lookup, which names the
+// rule a query falls under as a Key), and the checks a store applies before
+// it writes (Validate, ValidateID, with NewID for an ID of the form a store
+// would choose). Pick a store from awssm, vault or memstore, optionally put
+// cache in front, and program against Store.
+//
+// Writing a store is another job: package driver holds what store authors
+// share so that none re-implements it (the persisted record format, the
+// upsert merge, the keys a record answers to, name-safe digests of them),
+// and package storetest turns the contract below into a conformance suite.
 //
 // # Lookup and upsert
 //
@@ -43,8 +48,9 @@
 // Token's JSON form is therefore for logs, not for storage: a set secret
 // reads "[redacted]". UnmarshalJSON refuses that marker with ErrInvalidToken
 // rather than load it as a secret, and still reads complete JSON written
-// before MarshalJSON existed. To persist a Token yourself, use EncodeRecord
-// and DecodeRecord (a versioned envelope with every field), or a Store.
+// before MarshalJSON existed. To persist a Token, use a Store; a program
+// that must handle records itself (an export, say) uses the versioned
+// envelope of driver.EncodeRecord and driver.DecodeRecord.
 //
 // # Read-modify-write
 //

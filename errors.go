@@ -14,8 +14,9 @@ var (
 	// outside what a record keeps (years 0 to 9999 in UTC).
 	ErrInvalidToken = errors.New("tokenstore: invalid token")
 
-	// ErrTooLarge means the encoded record exceeds MaxRecordSize. Nothing was
-	// written.
+	// ErrTooLarge means the token's persisted record, with its metadata,
+	// would exceed the 64 KiB every store accepts (driver.MaxRecordSize).
+	// Nothing was written.
 	ErrTooLarge = errors.New("tokenstore: token too large")
 
 	// ErrDuplicate means the save would give a user name that belongs to

@@ -16,7 +16,8 @@ type plainToken Token
 // String: a set secret becomes "[redacted]", an unset one "". It exists so
 // that a Token inside a slice, map or struct that log/slog's JSON handler
 // (or any other JSON logger) encodes shows no secret. It is not a storage
-// form: to persist a complete Token, use EncodeRecord or a Store.
+// form: to persist a complete Token, use a Store (or the record codec in
+// package driver, which stores use).
 func (t Token) MarshalJSON() ([]byte, error) {
 	p := plainToken(t)
 	p.ClientSecret = mask(p.ClientSecret)
@@ -39,7 +40,7 @@ func (t *Token) UnmarshalJSON(b []byte) error {
 	}
 	for _, f := range Token(p).fields() {
 		if f.value == redacted {
-			return invalidf("%s in JSON is the redaction marker: Token's JSON form has no secrets; persist tokens with EncodeRecord or a Store", f.name)
+			return invalidf("%s in JSON is the redaction marker: Token's JSON form has no secrets; persist tokens with a Store or driver.EncodeRecord", f.name)
 		}
 	}
 	*t = Token(p)

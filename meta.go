@@ -11,9 +11,9 @@ import (
 // refresh lease, a throttle window or a revocation mark. It is not a Zoho
 // field and never appears in a Token: FindToken, GetTokens and SaveToken
 // neither show nor change it, and a record written before Meta existed
-// loads with none. Each entry is a name owned by one package (say
-// "refresh.lease") and a JSON value; it must hold no secret, since logs
-// may show it.
+// loads with none. Each entry is a non-empty name owned by one package
+// (say "refresh.lease") and a JSON value, or a store refuses it with
+// ErrInvalidToken; it must hold no secret, since logs may show it.
 type Meta map[string]json.RawMessage
 
 // Clone returns a copy of m that shares no entry storage with it.
@@ -32,20 +32,6 @@ func (m Meta) Clone() Meta {
 // empty Meta equals nil.
 func (m Meta) Equal(o Meta) bool {
 	return maps.EqualFunc(m, o, func(a, b json.RawMessage) bool { return string(a) == string(b) })
-}
-
-// validMeta refuses an entry with an empty name or a value that is not
-// JSON, before anything is written.
-func validMeta(m Meta) error {
-	for k, v := range m {
-		if k == "" {
-			return invalidf("Meta has an entry with an empty name")
-		}
-		if !json.Valid(v) {
-			return invalidf("Meta entry %q is not JSON", k)
-		}
-	}
-	return nil
 }
 
 // Record is a stored token with its metadata, as UpdateToken reads and

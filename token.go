@@ -3,6 +3,8 @@ package tokenstore
 import (
 	"time"
 	"unicode/utf8"
+
+	"github.com/tokenstore-go/tokenstore/internal/expiry"
 )
 
 // Token is one stored OAuth record, the Zoho OAuthToken. ClientSecret,
@@ -84,19 +86,8 @@ func Validate(t Token) error {
 			return invalidf("%s is not valid UTF-8", f.name)
 		}
 	}
-	if !expiryKept(t.Expiry) {
+	if !expiry.Kept(t.Expiry) {
 		return invalidf("Expiry is outside what a record keeps (years 0 to 9999 in UTC)")
 	}
 	return nil
-}
-
-// expiryKept reports whether the record form holds e exactly: the codec's
-// own encoding decodes to the same instant. Location and monotonic reading
-// are dropped by design; a zero Expiry means unknown and is not encoded.
-func expiryKept(e time.Time) bool {
-	if e.IsZero() {
-		return true
-	}
-	got, err := parseExpiry(formatExpiry(e))
-	return err == nil && got.Equal(e)
 }

@@ -2,8 +2,6 @@ package tokenstore_test
 
 import (
 	"errors"
-	"fmt"
-	"strings"
 	"testing"
 	"time"
 
@@ -44,9 +42,6 @@ func TestLookup(t *testing.T) {
 		if err != nil || got != tt.want {
 			t.Errorf("%s: Lookup = %v %+v, %v; want %+v", tt.name, got, got.Kind, err, tt.want.Kind)
 		}
-		if !got.Matches(tt.q) && tt.want.Kind != tokenstore.KeyGrantToken {
-			t.Errorf("%s: key does not match its own query", tt.name)
-		}
 	}
 	for _, q := range []tokenstore.Token{
 		{}, {ClientID: "c", ClientSecret: "s"}, {AccessToken: "at", ClientID: "c"},
@@ -55,39 +50,6 @@ func TestLookup(t *testing.T) {
 		if _, err := tokenstore.Lookup(q); !errors.Is(err, tokenstore.ErrInvalidToken) {
 			t.Errorf("Lookup(%v) error %v; want ErrInvalidToken", q, err)
 		}
-	}
-}
-
-func TestKeysAgreeWithLookup(t *testing.T) {
-	tok := secretToken()
-	keys := tokenstore.Keys(tok)
-	if len(keys) != 5 {
-		t.Fatalf("Keys: got %d keys; want 5", len(keys))
-	}
-	for _, k := range keys {
-		if !k.Matches(tok) {
-			t.Errorf("record does not match its own key %v", k)
-		}
-		if strings.Contains(k.String(), "SECRET") || strings.Contains(fmt.Sprintf("%v %+v %#v %s", k, k, k, k), "SECRET") {
-			t.Errorf("Key formatting shows its value: %v", k)
-		}
-	}
-	if got := len(tokenstore.Keys(tokenstore.Token{ID: "x", RefreshToken: "r"})); got != 1 {
-		t.Errorf("refresh token without client ID: got %d keys; want 1 (ID only)", got)
-	}
-}
-
-func TestMerge(t *testing.T) {
-	stored := secretToken()
-	upd := tokenstore.Token{ID: "other", AccessToken: "new", Expiry: stored.Expiry.Add(time.Hour)}
-	got := tokenstore.Merge(stored, upd)
-	want := stored
-	want.AccessToken, want.Expiry = "new", upd.Expiry
-	if got != want {
-		t.Errorf("Merge = %v; want %v", got, want)
-	}
-	if got := tokenstore.Merge(stored, tokenstore.Token{}); got != stored {
-		t.Errorf("Merge with an empty update changed the record: %v", got)
 	}
 }
 
@@ -108,6 +70,7 @@ func TestValidate(t *testing.T) {
 		"bad id":       {ID: "a/b", AccessToken: "a"},
 		"bad utf8":     {UserName: "\xff", AccessToken: "a"},
 		"bad utf8 sec": {AccessToken: "a\xc3"},
+		"expiry 10000": {AccessToken: "a", Expiry: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)},
 	} {
 		err := tokenstore.Validate(tok)
 		if !errors.Is(err, tokenstore.ErrInvalidToken) {
@@ -134,21 +97,5 @@ func TestExpired(t *testing.T) {
 		if got := tt.tok.Expired(now, 2*time.Minute); got != tt.want {
 			t.Errorf("case %d: Expired = %v; want %v", i, got, tt.want)
 		}
-	}
-}
-
-func TestDigest(t *testing.T) {
-	a := tokenstore.Key{Kind: tokenstore.KeyRefreshToken, Value: "b", ClientID: "a"}
-	b := tokenstore.Key{Kind: tokenstore.KeyRefreshToken, Value: "", ClientID: "ab"}
-	c := tokenstore.Key{Kind: tokenstore.KeyGrantToken, Value: "b", ClientID: "a"}
-	da, db, dc := a.Digest(nil), b.Digest(nil), c.Digest(nil)
-	if da == db || da == dc {
-		t.Errorf("distinct keys share a digest")
-	}
-	if da != a.Digest(nil) || da == a.Digest([]byte("pepper")) {
-		t.Errorf("digest not stable, or ignores the pepper")
-	}
-	if len(da) != 64 || strings.Trim(da, "0123456789abcdef") != "" {
-		t.Errorf("digest %q is not 64 lowercase hex characters", da)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/tokenstore-go/tokenstore"
+	"github.com/tokenstore-go/tokenstore/driver"
 	"github.com/tokenstore-go/tokenstore/internal/kvstore"
 )
 
@@ -166,7 +167,7 @@ func (b backend) PurgeRecord(ctx context.Context, id, rev string) error {
 func (b backend) ListRecords(ctx context.Context) ([]string, error) { return b.s.catalogIDs(ctx) }
 
 func (b backend) IndexName(k tokenstore.Key) (string, bool) {
-	d := k.Digest(b.s.opts.Pepper)
+	d := driver.Digest(k, b.s.opts.Pepper)
 	if k.Kind == tokenstore.KeyGrantToken {
 		return fmt.Sprintf("grants/%02d#%s", shard(d, grantShards), d[:grantKeyLen]), true
 	}

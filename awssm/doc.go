@@ -17,18 +17,18 @@
 //
 // Under the prefix P, a namespace holds four kinds of secret:
 //
-//	P token/<ID>/record   the record, as tokenstore.EncodeRecordMeta writes it (+ a write nonce)
+//	P token/<ID>/record   the record, as driver.EncodeRecordMeta writes it (+ a write nonce)
 //	P index/<digest>      a user name or refresh token: {"id":"<ID>"}
 //	P grants/00 … /19     grant tokens → IDs, sharded by digest
 //	P catalog/00 … /19    the IDs of the records, sharded by a hash of the ID
 //
 // The record is named by its ID: FindTokenByID is one GetSecretValue. User
 // names and refresh tokens each get an index secret named by the key's
-// digest (tokenstore.Key.Digest with Options.Pepper); a grant token gets an
+// digest (driver.Digest with Options.Pepper); a grant token gets an
 // entry, keyed by its digest, in the grants shard its digest selects. So
 // FindToken by any of the three is two GetSecretValue calls: the index
 // secret or the shard, then the record. The store then checks that the
-// record still holds the key (tokenstore.Key.Matches), so a stale entry is
+// record still holds the key (driver.Matches), so a stale entry is
 // a miss and never the wrong record.
 //
 // Grant tokens share shards because they are written once, when a user
@@ -74,7 +74,7 @@
 //
 // A record takes one secret, plus one for its user name and one for its
 // refresh token when it has them (a refresh token counts only with a client
-// ID, as in tokenstore.Keys):
+// ID, as in driver.Keys):
 //
 //	user name + refresh token (+ grant token)   3
 //	refresh token only (+ grant token)          2
@@ -218,7 +218,7 @@
 // Errors read "awssm: <operation>: <cause>" and never contain a token or a
 // user name. They wrap the tokenstore sentinels: ErrNotFound (also for a
 // record pending deletion), ErrInvalidToken and ErrTooLarge (both before
-// any call; the 64 KiB limit of a secret value is tokenstore.MaxRecordSize),
+// any call; the 64 KiB limit of a secret value is driver.MaxRecordSize),
 // ErrDuplicate, ErrConflict (after Options.MaxAttempts) and
 // ErrCorrupt. Errors from Secrets Manager stay reachable with errors.As,
 // as smithy.APIError or the types in service/secretsmanager/types, also

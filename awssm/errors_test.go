@@ -15,6 +15,7 @@ import (
 
 	"github.com/tokenstore-go/tokenstore"
 	"github.com/tokenstore-go/tokenstore/awssm"
+	"github.com/tokenstore-go/tokenstore/driver"
 )
 
 var secretTok = tokenstore.Token{
@@ -122,7 +123,7 @@ func TestRefusedBeforeAnyCall(t *testing.T) {
 	cancelled, cancel := context.WithCancel(context.Background())
 	cancel()
 	bg := context.Background()
-	huge := strings.Repeat("x", tokenstore.MaxRecordSize)
+	huge := strings.Repeat("x", driver.MaxRecordSize)
 	for _, c := range []struct {
 		name string
 		run  func(s *awssm.Store) error
@@ -162,7 +163,7 @@ func TestRefusedBeforeAnyCall(t *testing.T) {
 // TestConflictKeepsAPIError makes every compare-and-swap lose: the save
 // ends in ErrConflict, which still reaches the API error of the last try.
 func TestConflictKeepsAPIError(t *testing.T) {
-	rec, err := tokenstore.EncodeRecord(secretTok)
+	rec, err := driver.EncodeRecord(secretTok)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/tokenstore-go/tokenstore"
+	"github.com/tokenstore-go/tokenstore/driver"
 )
 
 // TestGrantsShardCapacity measures how many grant entries, with
@@ -15,8 +16,8 @@ func TestGrantsShardCapacity(t *testing.T) {
 	n := 0
 	for ; ; n++ {
 		k := tokenstore.Key{Kind: tokenstore.KeyGrantToken, ClientID: "c", Value: fmt.Sprint("gt-", n)}
-		keys[k.Digest(nil)[:grantKeyLen]] = grantEntry{ID: tokenstore.NewID(), N: nonce()}
-		if len(encodeGrants(keys)) > tokenstore.MaxRecordSize {
+		keys[driver.Digest(k, nil)[:grantKeyLen]] = grantEntry{ID: tokenstore.NewID(), N: nonce()}
+		if len(encodeGrants(keys)) > driver.MaxRecordSize {
 			break
 		}
 	}

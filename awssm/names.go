@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/tokenstore-go/tokenstore"
+	"github.com/tokenstore-go/tokenstore/driver"
 )
 
 // catalogShards is how many catalog secrets a namespace may have. It equals
@@ -33,7 +34,7 @@ var descriptions = map[secretKind]string{
 
 // names derives every secret name of a namespace. The layout:
 //
-//	<prefix>token/<id>/record    one record, encoded by tokenstore.EncodeRecord
+//	<prefix>token/<id>/record    one record, encoded by driver.EncodeRecord
 //	<prefix>index/<hex digest>   one lookup key → the ID of its record
 //	<prefix>catalog/<00..19>     the IDs of the records, sharded by ID
 //	<prefix>grants/<00..19>      grant tokens → record IDs, sharded by digest
@@ -50,7 +51,9 @@ type names struct {
 
 func (n names) record(id string) string { return n.prefix + "token/" + id + "/record" }
 
-func (n names) index(k tokenstore.Key) string { return n.prefix + "index/" + k.Digest(n.pepper) }
+func (n names) index(k tokenstore.Key) string {
+	return n.prefix + "index/" + driver.Digest(k, n.pepper)
+}
 
 func (n names) catalog(shard int) string { return fmt.Sprintf("%scatalog/%02d", n.prefix, shard) }
 

@@ -32,7 +32,7 @@ type Options struct {
 	Prefix string
 
 	// Pepper keys the HMAC that turns user names and tokens into index
-	// names (tokenstore.Key.Digest). Without it, anyone who can list secret
+	// names (driver.Digest). Without it, anyone who can list secret
 	// names can confirm a guessed user name. Use 32 random bytes kept
 	// outside Secrets Manager, the same for every process sharing the
 	// prefix; changing it orphans the existing indexes.
@@ -72,7 +72,6 @@ type Options struct {
 	// and DefaultMaxRetryDelay.
 	RetryDelay    time.Duration
 	MaxRetryDelay time.Duration
-
 }
 
 // withDefaults returns a validated copy of o with defaults filled in.

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/tokenstore-go/tokenstore"
+	"github.com/tokenstore-go/tokenstore/driver"
 )
 
 // A deletion marker is the record secret's value while the record is
@@ -37,7 +38,7 @@ func decodeMarker(v string) (marker, bool) {
 
 // stamped returns the value that writes the record encoded as body over an
 // existing version: body with a random nonce added to its envelope (a
-// field tokenstore.DecodeRecord ignores). Writers that read the same
+// field driver.DecodeRecord ignores). Writers that read the same
 // version ask for the same next version ID (see put), and Secrets Manager
 // takes two such requests with the same value as one; with the nonce no
 // two values are the same, so exactly one writer wins and the other reads
@@ -45,8 +46,8 @@ func decodeMarker(v string) (marker, bool) {
 // both report success for one write.
 func stamped(body []byte) (string, error) {
 	v := string(body[:len(body)-1]) + `,"awssm_nonce":"` + nonce() + `"}`
-	if len(v) > tokenstore.MaxRecordSize {
-		return "", fmt.Errorf("%w: encoded record is %d bytes, limit %d", tokenstore.ErrTooLarge, len(v), tokenstore.MaxRecordSize)
+	if len(v) > driver.MaxRecordSize {
+		return "", fmt.Errorf("%w: encoded record is %d bytes, limit %d", tokenstore.ErrTooLarge, len(v), driver.MaxRecordSize)
 	}
 	return v, nil
 }

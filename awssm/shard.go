@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/tokenstore-go/tokenstore"
+	"github.com/tokenstore-go/tokenstore/driver"
 )
 
 // shardRetries bounds the compare-and-swap attempts of one shard edit. A
@@ -44,7 +45,7 @@ func (s *Store) editShard(ctx context.Context, name string, kind secretKind, edi
 		if !changed {
 			return nil
 		}
-		if len(v) > tokenstore.MaxRecordSize {
+		if len(v) > driver.MaxRecordSize {
 			return editError{fmt.Errorf("%w: %s %s full; use another prefix", tokenstore.ErrTooLarge, shardWhat[kind], name[len(s.opts.Prefix):])}
 		}
 		if ok {

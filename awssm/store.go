@@ -109,4 +109,3 @@ func FromEnv(ctx context.Context, opts *Options) (*Store, error) {
 	}
 	return NewFromConfig(cfg, opts)
 }
-

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tokenstore-go/tokenstore"
+	"github.com/tokenstore-go/tokenstore/driver"
 )
 
 func TestNewOptions(t *testing.T) {
@@ -83,7 +84,7 @@ func TestJitterOnlyShortens(t *testing.T) {
 	a.ID = "x"
 	lo, hi := time.Minute, time.Duration(0)
 	for range 1000 {
-		e := s.tokenEntry(a, tokenstore.Keys(a), 1, at)
+		e := s.tokenEntry(a, driver.Keys(a), 1, at)
 		d := time.Duration(e.fresh - s.rel(at))
 		lo, hi = min(lo, d), max(hi, d)
 	}

@@ -8,7 +8,7 @@
 // FindToken and FindTokenByID answer from memory when they can. A miss
 // asks the backend once however many goroutines miss on the same key at
 // the same time, and caches the record under every key it answers to
-// (tokenstore.Keys), so a record loaded by user name is then a hit by ID,
+// (driver.Keys), so a record loaded by user name is then a hit by ID,
 // access token, grant or refresh token too. SaveToken, DeleteToken and
 // DeleteTokens go to the backend first and then update the cache, so this
 // process reads its own writes at once. GetTokens is passed through and
@@ -70,7 +70,7 @@
 // A hit takes no lock and writes no memory another core is reading: it
 // hashes the key's value, probes an open-addressing table whose slots point
 // straight at entries and which writers change with atomic stores, skips
-// entries by the hash each keeps of its keys, checks Key.Matches once on
+// entries by the hash each keeps of its keys, checks driver.Matches once on
 // the entry whose hash matched, reads the monotonic clock and adds one to a
 // hit counter striped by P (through a sync.Pool). It allocates nothing,
 // and parallel hits scale with the cores, on one key as on many. The clock
@@ -100,7 +100,7 @@
 // result is cached only if no other write overlapped it; and a find
 // joins a shared load only if that load began after the last backend call
 // ended. So races cost backend calls, never a step back in time. Every
-// hit is checked with tokenstore.Key.Matches against the record it
+// hit is checked with driver.Matches against the record it
 // returns. Another process's writes may go unseen for up to TTL.
 //
 // # Errors

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tokenstore-go/tokenstore"
+	"github.com/tokenstore-go/tokenstore/driver"
 )
 
 // How the cache keeps an older value from overwriting a newer one.
@@ -150,7 +151,7 @@ func (s *Store) finishLoad(k tokenstore.Key, c call, at time.Time, tok tokenstor
 	defer s.gen.Add(1)
 	keys := []tokenstore.Key{k}
 	if err == nil && cacheable(tok) {
-		keys = append(tokenstore.Keys(tok), k)
+		keys = append(driver.Keys(tok), k)
 	}
 	if s.overtaken(c) {
 		if s.writing > 0 {
@@ -190,11 +191,11 @@ func (s *Store) finishSave(c call, at time.Time, in, stored tokenstore.Token, er
 	defer s.mu.Unlock()
 	defer s.end()
 	defer s.gen.Add(1)
-	keys := tokenstore.Keys(in)
+	keys := driver.Keys(in)
 	var newKeys []tokenstore.Key
 	ok := err == nil && cacheable(stored)
 	if ok {
-		newKeys = tokenstore.Keys(stored)
+		newKeys = driver.Keys(stored)
 		ok = !s.overtaken(c) && !s.conflict(c.start, newKeys)
 		keys = append(keys, newKeys...)
 	}

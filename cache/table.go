@@ -5,6 +5,7 @@ import (
 	"sync/atomic"
 
 	"github.com/tokenstore-go/tokenstore"
+	"github.com/tokenstore-go/tokenstore/driver"
 )
 
 // table maps tokenstore.Key to *entry. Readers search it with no lock and
@@ -19,7 +20,7 @@ import (
 // entry, once for each of its keys. The entry carries the hash of each of
 // its keys (see prepare), so a search compares hashes without following
 // any pointer but the slot's, and compares strings only once, where the
-// hash matched: with Key.Matches against the record it returns. The table
+// hash matched: with driver.Matches against the record it returns. The table
 // is rebuilt when used slots pass three quarters, so every search meets a
 // nil slot. Readers that loaded the old array finish on it; the writer
 // never touches an array it replaced.
@@ -80,7 +81,7 @@ func (e *entry) has(k tokenstore.Key) bool {
 	if e.neg {
 		return e.keys[0] == k
 	}
-	return k.Matches(e.tok)
+	return driver.Matches(k, e.tok)
 }
 
 // get returns the entry under the key (kind, value, clientID), or nil.

@@ -17,6 +17,7 @@ import (
 
 	"github.com/tokenstore-go/tokenstore"
 	"github.com/tokenstore-go/tokenstore/awssm"
+	"github.com/tokenstore-go/tokenstore/driver"
 )
 
 // smRaw returns an uncounted client for looking behind the store's back.
@@ -28,7 +29,7 @@ func smRaw(t *testing.T) *secretsmanager.Client {
 func smRecordName(f *smFixture, id string) string { return f.prefix + "token/" + id + "/record" }
 
 func smIndexName(f *smFixture, k tokenstore.Key) string {
-	return f.prefix + "index/" + k.Digest(smPepper)
+	return f.prefix + "index/" + driver.Digest(k, smPepper)
 }
 
 func TestAWSSMRecoveryWindow(t *testing.T) {
@@ -82,7 +83,7 @@ func TestAWSSMRecoveryWindow(t *testing.T) {
 	if err != nil {
 		t.Fatalf("GetSecretValue(AWSPREVIOUS): %v", err)
 	}
-	old, err := tokenstore.DecodeRecord([]byte(aws.ToString(prev.SecretString)))
+	old, err := driver.DecodeRecord([]byte(aws.ToString(prev.SecretString)))
 	if err != nil || old.AccessToken != b.AccessToken {
 		t.Fatalf("AWSPREVIOUS of a deleted record: %v, %v; want the deleted record", old, err)
 	}
@@ -186,7 +187,7 @@ func TestAWSSMNameSafety(t *testing.T) {
 func TestAWSSMTooLarge(t *testing.T) {
 	f := newSMFixture(t, "large", &awssm.Options{ForceDelete: true})
 	a := smSave(t, f, smToken(1))
-	huge := strings.Repeat("x", tokenstore.MaxRecordSize)
+	huge := strings.Repeat("x", driver.MaxRecordSize)
 	for _, in := range []tokenstore.Token{
 		{UserName: "new-user", AccessToken: huge},
 		{UserName: a.UserName, AccessToken: huge},

@@ -21,8 +21,8 @@ import (
 type smFixture struct {
 	s      *awssm.Store
 	prefix string // normalised, as the store's secret names start
-	c   *smCalls
-	ctx context.Context
+	c      *smCalls
+	ctx    context.Context
 }
 
 func newSMFixture(t *testing.T, name string, opts *awssm.Options) *smFixture {

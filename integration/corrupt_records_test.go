@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tokenstore-go/tokenstore"
+	"github.com/tokenstore-go/tokenstore/driver"
 )
 
 // corruptBackend makes stores of one backend and damages their records by
@@ -48,7 +49,7 @@ func runCorruptRecords(t *testing.T, be corruptBackend) {
 					t.Fatalf("SaveToken: %v", err)
 				}
 			}
-			tokenstore.SortByID(recs)
+			driver.SortByID(recs)
 			// Damage the record in the middle of the ID order, so scans meet
 			// it before the last one.
 			bad, good := recs[1], []tokenstore.Token{recs[0], recs[2]}

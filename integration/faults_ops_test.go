@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tokenstore-go/tokenstore"
+	"github.com/tokenstore-go/tokenstore/driver"
 	"github.com/tokenstore-go/tokenstore/integration"
 )
 
@@ -291,7 +292,7 @@ func runFaulted(t *testing.T, be faultBackend, op faultOp, fault integration.Fau
 			t.Errorf("after the retried DeleteTokens GetTokens has %d records; want 0", len(all))
 		}
 	default:
-		for _, k := range tokenstore.Keys(a) {
+		for _, k := range driver.Keys(a) {
 			if got, err := clean.FindToken(ctx, keyQuery(k)); !errors.Is(err, tokenstore.ErrNotFound) {
 				t.Errorf("FindToken(%v) after the retried delete: %v, %v; want ErrNotFound", k.Kind, got.ID, err)
 			}
@@ -304,7 +305,7 @@ func runFaulted(t *testing.T, be faultBackend, op faultOp, fault integration.Fau
 func wantFoundByEveryKey(t *testing.T, ctx context.Context, s tokenstore.Store, want tokenstore.Token, what string) tokenstore.Token {
 	t.Helper()
 	var first tokenstore.Token
-	for _, k := range tokenstore.Keys(want) {
+	for _, k := range driver.Keys(want) {
 		if k.Kind == tokenstore.KeyID && want.ID == "" {
 			continue
 		}
@@ -341,12 +342,12 @@ func checkCoherent(t *testing.T, ctx context.Context, s tokenstore.Store) {
 			}
 			users[r.UserName] = r.ID
 		}
-		for _, k := range tokenstore.Keys(r) {
+		for _, k := range driver.Keys(r) {
 			got, err := s.FindToken(ctx, keyQuery(k))
 			switch {
 			case err != nil:
 				t.Errorf("listed record %s not found by %v: %v", r.ID, k.Kind, err)
-			case !k.Matches(got):
+			case !driver.Matches(k, got):
 				t.Errorf("FindToken by %v gave record %s, which does not hold the key", k.Kind, got.ID)
 			case got.ID != r.ID:
 				t.Errorf("FindToken by %v of listed record %s gave record %s", k.Kind, r.ID, got.ID)

@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/vault/api"
 
 	"github.com/tokenstore-go/tokenstore"
+	"github.com/tokenstore-go/tokenstore/driver"
 )
 
 // testDanglingEntry: an index entry naming a record that was never written
@@ -52,7 +53,7 @@ func testDanglingEntry(t *testing.T, f *kvFixture) {
 // tries its create-only record write: it must be refused.
 func lateInsert(t *testing.T, f *kvFixture, prefix, id, user string) {
 	t.Helper()
-	enc, _ := tokenstore.EncodeRecord(tokenstore.Token{ID: id, UserName: user, AccessToken: "secret-at-late"})
+	enc, _ := driver.EncodeRecord(tokenstore.Token{ID: id, UserName: user, AccessToken: "secret-at-late"})
 	_, err := f.root.Logical().WriteWithContext(ctxT(t), f.mount+"/data/"+prefix+"/records/"+id,
 		map[string]any{"data": map[string]any{"record": string(enc)}, "options": map[string]any{"cas": 0}})
 	var re *api.ResponseError
@@ -92,7 +93,7 @@ func testCrashedDelete(t *testing.T, f *kvFixture) {
 	s, _, prefix := fresh(t, f)
 	ctx := ctxT(t)
 	a := mustSave(t, s, sample("crash"))
-	userRel := "user_name/" + tokenstore.Key{Kind: tokenstore.KeyUserName, Value: a.UserName}.Digest(nil)
+	userRel := "user_name/" + driver.Digest(tokenstore.Key{Kind: tokenstore.KeyUserName, Value: a.UserName}, nil)
 	f.rawWrite(t, prefix+"/records/"+a.ID, map[string]any{"tombstone": userRel})
 	if _, err := s.FindTokenByID(ctx, a.ID); !errors.Is(err, tokenstore.ErrNotFound) {
 		t.Errorf("FindTokenByID(tombstone): got %v; want ErrNotFound", err)

@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/vault/api"
 
 	"github.com/tokenstore-go/tokenstore"
+	"github.com/tokenstore-go/tokenstore/driver"
 	"github.com/tokenstore-go/tokenstore/vault"
 )
 
@@ -165,7 +166,7 @@ func (f *kvFixture) dataPath(p string) string {
 // indexPath is where a store with prefix and no pepper keeps k's entry,
 // as the package doc lays it out.
 func indexPath(prefix string, k tokenstore.Key) string {
-	return prefix + "/index/" + k.Kind.String() + "/" + k.Digest(nil)
+	return prefix + "/index/" + k.Kind.String() + "/" + driver.Digest(k, nil)
 }
 
 // rawWrite writes data at a store path with the root token, as a crashed or

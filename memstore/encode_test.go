@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/tokenstore-go/tokenstore"
+	"github.com/tokenstore-go/tokenstore/driver"
 )
 
 // TestEncodeSkipsDecodeFaithfully: the record encode keeps without
@@ -21,7 +22,7 @@ func TestEncodeSkipsDecodeFaithfully(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want, _, err := tokenstore.DecodeRecordMeta(r.b)
+		want, _, err := driver.DecodeRecordMeta(r.b)
 		if err != nil || r.tok != want {
 			t.Fatalf("encode kept %#v; decoding gives %#v (%v)", r.tok, want, err)
 		}

@@ -2,7 +2,7 @@
 // implementation of the contract and the embedded default for programs and
 // tests that need no server. Records live only as long as the process.
 //
-// Records are kept in their persisted form (tokenstore.EncodeRecordMeta),
+// Records are kept in their persisted form (driver.EncodeRecordMeta),
 // so memstore enforces the same size limit and returns the same normalised
 // values (Expiry in UTC) as the stores backed by a server, and no caller can
 // change a stored record through a returned value. Every lookup key is

@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/tokenstore-go/tokenstore"
+	"github.com/tokenstore-go/tokenstore/driver"
 )
 
 // space is one namespace of a Backend: the records by ID, each kept in its
@@ -53,7 +54,7 @@ func (sp *space) put(r record) {
 		sp.unindex(old.tok)
 	}
 	sp.recs[id] = r
-	for _, k := range tokenstore.Keys(r.tok) {
+	for _, k := range driver.Keys(r.tok) {
 		if k.Kind == tokenstore.KeyID {
 			continue
 		}
@@ -75,7 +76,7 @@ func (sp *space) remove(id string) bool {
 }
 
 func (sp *space) unindex(t tokenstore.Token) {
-	for _, k := range tokenstore.Keys(t) {
+	for _, k := range driver.Keys(t) {
 		ids := sp.keys[k]
 		if i, found := slices.BinarySearch(ids, t.ID); found {
 			if ids = slices.Delete(ids, i, i+1); len(ids) == 0 {
@@ -114,7 +115,7 @@ func (sp *space) sorted() []record {
 // EncodeRecordMeta runs, has refused what it could not keep), so the
 // decoding is skipped; metadata is decoded, as the encoder compacts it.
 func encode(t tokenstore.Token, m tokenstore.Meta) (record, error) {
-	b, err := tokenstore.EncodeRecordMeta(t, m)
+	b, err := driver.EncodeRecordMeta(t, m)
 	if err != nil {
 		return record{}, err
 	}
@@ -124,6 +125,6 @@ func encode(t tokenstore.Token, m tokenstore.Meta) (record, error) {
 		}
 		return record{b: b, tok: t}, nil
 	}
-	tok, meta, err := tokenstore.DecodeRecordMeta(b)
+	tok, meta, err := driver.DecodeRecordMeta(b)
 	return record{b: b, tok: tok, meta: meta}, err
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tokenstore-go/tokenstore"
+	"github.com/tokenstore-go/tokenstore/driver"
 	"github.com/tokenstore-go/tokenstore/zoho"
 )
 
@@ -90,7 +91,7 @@ func (c *caller) save(ctx context.Context, id string, got tokenstore.Token) (tok
 	rec, err := s.upd.UpdateToken(ctx, id, func(r tokenstore.Record) (tokenstore.Record, error) {
 		kept = !r.Token.Expired(s.opts.Now(), s.opts.Skew)
 		if !kept {
-			r.Token = tokenstore.Merge(r.Token, got)
+			r.Token = driver.Merge(r.Token, got)
 		}
 		if l := readState(r.Meta).lease; l != nil && l.Owner == c.owner {
 			r.Meta = with(r.Meta, metaLease, nil)

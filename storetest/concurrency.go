@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/tokenstore-go/tokenstore"
+	"github.com/tokenstore-go/tokenstore/driver"
 )
 
 // Sizes of the concurrency cases.
@@ -151,7 +152,7 @@ var concurrencyCases = []testCase{
 				}
 			}
 			for _, u := range updates {
-				want = tokenstore.Merge(want, u)
+				want = driver.Merge(want, u)
 			}
 			wantToken(t, fmt.Sprintf("round %d: record after concurrent field updates (lost update)", round),
 				find(t, e, e.s, tokenstore.Token{ID: want.ID}), want)

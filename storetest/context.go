@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tokenstore-go/tokenstore"
+	"github.com/tokenstore-go/tokenstore/driver"
 )
 
 // ops calls each of the six operations with ctx and returns their errors.
@@ -89,7 +90,7 @@ var readCases = []testCase{
 			got, err := e.s.FindToken(e.ctx, q)
 			if err == nil {
 				k, _ := tokenstore.Lookup(q)
-				if !k.Matches(got) {
+				if !driver.Matches(k, got) {
 					t.Fatalf("FindToken by %v returned a record that does not hold that key", k)
 				}
 				continue

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/tokenstore-go/tokenstore"
+	"github.com/tokenstore-go/tokenstore/driver"
 )
 
 // queries returns a query for each lookup key of tok.
@@ -130,7 +131,7 @@ var listCases = []testCase{
 			}
 			want = append(want, save(t, e, e.s, in))
 		}
-		tokenstore.SortByID(want)
+		driver.SortByID(want)
 		got := list(t, e, e.s)
 		if len(got) != len(want) {
 			t.Fatalf("GetTokens: %d records; want %d", len(got), len(want))
@@ -143,7 +144,7 @@ var listCases = []testCase{
 		a := save(t, e, e.peer(t), e.token(1))
 		b := save(t, e, e.peer(t), e.token(2))
 		want := []tokenstore.Token{a, b}
-		tokenstore.SortByID(want)
+		driver.SortByID(want)
 		wantIDs(t, "GetTokens", list(t, e, e.s), want[0].ID, want[1].ID)
 	}, false},
 }

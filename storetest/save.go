@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tokenstore-go/tokenstore"
+	"github.com/tokenstore-go/tokenstore/driver"
 )
 
 var saveCases = []testCase{
@@ -163,7 +164,7 @@ var saveCases = []testCase{
 	}, false},
 	{"SaveToken/TooLargeRefused", func(t *testing.T, e *env) {
 		a := save(t, e, e.s, e.token(1))
-		huge := "secret-at-" + strings.Repeat("x", tokenstore.MaxRecordSize)
+		huge := "secret-at-" + strings.Repeat("x", driver.MaxRecordSize)
 		for _, in := range []tokenstore.Token{
 			{UserName: "big-" + e.tag, AccessToken: huge},
 			{UserName: a.UserName, AccessToken: huge},

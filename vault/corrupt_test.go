@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/tokenstore-go/tokenstore"
+	"github.com/tokenstore-go/tokenstore/driver"
 )
 
 // corruptRecords are record path contents that do not decode, as an older
@@ -22,7 +23,7 @@ var corruptRecords = []struct {
 	{"no record field", func(string) map[string]any { return map[string]any{"value": "x"} }},
 	{"record not a string", func(string) map[string]any { return map[string]any{fieldRecord: 7} }},
 	{"ID differs from path", func(string) map[string]any {
-		b, _ := tokenstore.EncodeRecord(tokenstore.Token{ID: tokenstore.NewID(), AccessToken: "secret-at-x"})
+		b, _ := driver.EncodeRecord(tokenstore.Token{ID: tokenstore.NewID(), AccessToken: "secret-at-x"})
 		return map[string]any{fieldRecord: string(b)}
 	}},
 }

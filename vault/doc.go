@@ -34,11 +34,11 @@
 //	<prefix>/index/refresh_token/<digest>        {"id": "<id>"}  (refresh token + client ID)
 //
 // A record with every key set is five paths. IDs pass
-// tokenstore.ValidateID; digests are tokenstore.Key.Digest with
+// tokenstore.ValidateID; digests are driver.Digest with
 // Options.Pepper, 64 hex characters. So no path holds a token value or a
 // user name, and no input (slashes, dot segments, percent-encoding,
 // unicode, megabytes) can leave the prefix. Records are encoded with
-// tokenstore.EncodeRecord, whose 64 KiB limit is checked before any request.
+// driver.EncodeRecord, whose 64 KiB limit is checked before any request.
 // Index entries hold only an ID.
 //
 // # Cost
@@ -94,7 +94,7 @@
 //     no record.
 //
 // Index entries are written before the record they point to, and every
-// lookup checks the record it reaches with tokenstore.Key.Matches. A
+// lookup checks the record it reaches with driver.Matches. A
 // crash or error between the requests of one operation therefore never
 // loses a stored record and never makes a lookup return the wrong one:
 //

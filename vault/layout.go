@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/tokenstore-go/tokenstore"
+	"github.com/tokenstore-go/tokenstore/driver"
 )
 
 // Path segments under the store's prefix. Record IDs and key digests are the
@@ -42,7 +43,7 @@ func (l layout) recordsPath() string { return l.prefix + "/" + recordsDir }
 // indexRel names k's index entry relative to the index directory, as
 // "<kind>/<digest>". Tombstones keep these names; they hold no secret.
 func (l layout) indexRel(k tokenstore.Key) string {
-	return k.Kind.String() + "/" + k.Digest(l.pepper)
+	return k.Kind.String() + "/" + driver.Digest(k, l.pepper)
 }
 
 // indexPath turns a name from indexRel into a full path. It refuses a name
@@ -70,7 +71,7 @@ func knownKind(kind string) bool {
 	return false
 }
 
-// isDigest reports whether s has the form of tokenstore.Key.Digest: 64
+// isDigest reports whether s has the form of driver.Digest: 64
 // lowercase hex characters.
 func isDigest(s string) bool {
 	if len(s) != 64 {

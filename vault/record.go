@@ -10,7 +10,7 @@ import (
 // DeleteToken runs (and after it stopped, or when a save retired the ID), a
 // tombstone; an index path holds the ID of the record it points to.
 const (
-	fieldRecord    = "record"    // tokenstore.EncodeRecord output, as a string
+	fieldRecord    = "record"    // driver.EncodeRecord output, as a string
 	fieldTombstone = "tombstone" // the record's index names (indexRel), space-separated
 	fieldID        = "id"        // index entry: the record ID
 	fieldNonce     = "nonce"     // random, tells one write of a record or tombstone from another

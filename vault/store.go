@@ -46,7 +46,7 @@ type Options struct {
 	Prefix string
 
 	// Pepper is a secret key for the HMAC that names index entries (see
-	// tokenstore.Key.Digest). Without one, whoever can list the index can
+	// driver.Digest). Without one, whoever can list the index can
 	// confirm a guessed user name. Every Store sharing a prefix must use the
 	// same pepper; changing it orphans the index, so records must then be
 	// re-saved. Default none.

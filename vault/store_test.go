@@ -11,6 +11,7 @@ import (
 
 	"github.com/hashicorp/vault/api"
 	"github.com/tokenstore-go/tokenstore"
+	"github.com/tokenstore-go/tokenstore/driver"
 )
 
 // serverClient returns a client of srv that never retries, closing srv when
@@ -120,7 +121,7 @@ func TestRefusedBeforeAnyRequest(t *testing.T) {
 	cancel()
 	ok := tokenstore.Token{UserName: "u", AccessToken: "at"}
 	huge := ok
-	huge.AccessToken = strings.Repeat("x", tokenstore.MaxRecordSize)
+	huge.AccessToken = strings.Repeat("x", driver.MaxRecordSize)
 	tests := []struct {
 		name string
 		call func() error

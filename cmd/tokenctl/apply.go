@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tokenstore-go/tokenstore"
+	"github.com/tokenstore-go/tokenstore/driver"
 )
 
 // Actions reported per row.
@@ -79,14 +80,14 @@ func newApplier(ctx context.Context, store tokenstore.Store, dryRun bool, warn f
 // put indexes t, replacing the previous version of the same ID.
 func (ap *applier) put(t tokenstore.Token) {
 	if old, ok := ap.byID[t.ID]; ok {
-		for _, k := range tokenstore.Keys(old) {
+		for _, k := range driver.Keys(old) {
 			if ap.byKey[k] == old.ID {
 				delete(ap.byKey, k)
 			}
 		}
 	}
 	ap.byID[t.ID] = t
-	for _, k := range tokenstore.Keys(t) {
+	for _, k := range driver.Keys(t) {
 		ap.byKey[k] = t.ID
 	}
 }
@@ -120,7 +121,7 @@ func (ap *applier) apply(ctx context.Context, r row, keepID bool) (result, error
 	res.Action = actInsert
 	if id, ok := ap.byKey[k]; ok {
 		stored := ap.byID[id]
-		want = tokenstore.Merge(stored, t)
+		want = driver.Merge(stored, t)
 		res.ID, res.Action = id, actMerge
 		if sameToken(want, stored) {
 			res.Action = actUnchanged
@@ -130,7 +131,7 @@ func (ap *applier) apply(ctx context.Context, r row, keepID bool) (result, error
 	if want.ID == "" {
 		want.ID = tokenstore.NewID() // only to check the encoded size below
 	}
-	if _, err := tokenstore.EncodeRecord(want); err != nil {
+	if _, err := driver.EncodeRecord(want); err != nil {
 		res.Action, res.Reason = actSkip, err.Error()
 		return res, nil
 	}

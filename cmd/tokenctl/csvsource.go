@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/tokenstore-go/tokenstore"
+	"github.com/tokenstore-go/tokenstore/driver"
 )
 
 // fileSource reads a local file, or stdin for "-".
@@ -147,10 +148,10 @@ func (s jsonlSource) rows(ctx context.Context) ([]row, error) {
 		b := bytes.TrimSpace(line)
 		switch {
 		case len(b) == 0:
-		case len(b) > tokenstore.MaxRecordSize:
-			out = append(out, row{n: n, err: fmt.Errorf("%w: line is %d bytes, a record at most %d", tokenstore.ErrTooLarge, len(b), tokenstore.MaxRecordSize)})
+		case len(b) > driver.MaxRecordSize:
+			out = append(out, row{n: n, err: fmt.Errorf("%w: line is %d bytes, a record at most %d", tokenstore.ErrTooLarge, len(b), driver.MaxRecordSize)})
 		default:
-			t, derr := tokenstore.DecodeRecord(b)
+			t, derr := driver.DecodeRecord(b)
 			if derr != nil {
 				out = append(out, row{n: n, err: derr}) // DecodeRecord never quotes its input
 				continue

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tokenstore-go/tokenstore"
+	"github.com/tokenstore-go/tokenstore/driver"
 )
 
 func (a *app) exportCmd() *cobra.Command {
@@ -80,7 +81,7 @@ Records that cannot be read are named on stderr and the exit code is 1.`,
 
 func writeRecords(w io.Writer, ts []tokenstore.Token) error {
 	for _, t := range ts {
-		b, err := tokenstore.EncodeRecord(t)
+		b, err := driver.EncodeRecord(t)
 		if err != nil {
 			return fmt.Errorf("record %s: %w", t.ID, err)
 		}

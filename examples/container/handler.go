@@ -14,6 +14,10 @@ import (
 	"github.com/tokenstore-go/tokenstore/refresh"
 )
 
+// maxBody caps a request body: twice the 64 KiB a stored record may take,
+// which is more than any token a store accepts (see tokenstore.ErrTooLarge).
+const maxBody = 128 << 10
+
 // tokenIn is the body of PUT /users/{user}/token.
 type tokenIn struct {
 	ClientID     string    `json:"client_id"`
@@ -74,7 +78,7 @@ type handler struct {
 
 func (h *handler) save(w http.ResponseWriter, r *http.Request) {
 	var in tokenIn
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 2*tokenstore.MaxRecordSize))
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&in); err != nil {
 		http.Error(w, "body: want a JSON token", http.StatusBadRequest)

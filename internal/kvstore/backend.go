@@ -34,7 +34,7 @@ const (
 // Rec is one read of a record name, or what to write there.
 type Rec struct {
 	State State
-	Body  []byte   // Live: the encoded record (tokenstore.EncodeRecordMeta)
+	Body  []byte   // Live: the encoded record (driver.EncodeRecordMeta)
 	Index []string // Tomb: names of index entries still to drop
 	Rev   string   // as read: what a conditional write over it must name
 	Err   error    // Corrupt: why, without any of the value

@@ -6,18 +6,19 @@ import (
 	"slices"
 
 	"github.com/tokenstore-go/tokenstore"
+	"github.com/tokenstore-go/tokenstore/driver"
 )
 
 // claimAll points the index entry of every key next has and old (the
 // stored record's keys) lacks at next.ID, before the record is written, so
 // that a record is never visible without its index. Keys come in
-// tokenstore.Keys order, user name first: a user name that belongs to
+// driver.Keys order, user name first: a user name that belongs to
 // another record fails the save before anything else is written. An insert
 // keyed by a key without a lasting entry claims that key's entry too, to
 // serialise such inserts.
 func (sv *saver) claimAll(ctx context.Context, next tokenstore.Token, old []tokenstore.Key, known map[string]Entry) error {
 	e := sv.e
-	for _, k := range tokenstore.Keys(next) {
+	for _, k := range driver.Keys(next) {
 		if k.Kind == tokenstore.KeyID || slices.Contains(old, k) {
 			continue
 		}

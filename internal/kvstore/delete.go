@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/tokenstore-go/tokenstore"
+	"github.com/tokenstore-go/tokenstore/driver"
 )
 
 // DeleteToken removes the record with the given ID and the index entries
@@ -58,7 +59,7 @@ func (e *Engine) tryDelete(ctx context.Context, id string) error {
 // indexOf returns the names of the lasting index entries of t's keys.
 func (e *Engine) indexOf(t tokenstore.Token) []string {
 	var index []string
-	for _, k := range tokenstore.Keys(t) {
+	for _, k := range driver.Keys(t) {
 		if name, lasting := e.b.IndexName(k); k.Kind != tokenstore.KeyID && lasting {
 			index = append(index, name)
 		}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tokenstore-go/tokenstore"
+	"github.com/tokenstore-go/tokenstore/driver"
 	"github.com/tokenstore-go/tokenstore/internal/kvstore"
 )
 
@@ -135,7 +136,7 @@ func (m *memKV) ListRecords(ctx context.Context) ([]string, error) {
 }
 
 func (m *memKV) IndexName(k tokenstore.Key) (string, bool) {
-	return k.Kind.String() + "/" + k.Digest(nil), !m.scanned[k.Kind]
+	return k.Kind.String() + "/" + driver.Digest(k, nil), !m.scanned[k.Kind]
 }
 
 func (m *memKV) GetEntry(ctx context.Context, name string) (kvstore.Entry, error) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/tokenstore-go/tokenstore"
+	"github.com/tokenstore-go/tokenstore/driver"
 )
 
 // record is one read of a record name, decoded.
@@ -23,7 +24,7 @@ func decode(id string, r Rec) record {
 		}
 		return record{Rec: r}
 	}
-	tok, meta, err := tokenstore.DecodeRecordMeta(r.Body)
+	tok, meta, err := driver.DecodeRecordMeta(r.Body)
 	switch {
 	case err != nil:
 		r.State, r.Err = Corrupt, fmt.Errorf("record %s: %w", id, err)
@@ -49,4 +50,4 @@ func (e *Engine) readRecord(ctx context.Context, id string) (record, error) {
 }
 
 // live reports whether r is a record holding k.
-func (r record) holds(k tokenstore.Key) bool { return r.State == Live && k.Matches(r.tok) }
+func (r record) holds(k tokenstore.Key) bool { return r.State == Live && driver.Matches(k, r.tok) }

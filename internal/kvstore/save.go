@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/tokenstore-go/tokenstore"
+	"github.com/tokenstore-go/tokenstore/driver"
 )
 
 // SaveToken upserts *t (see tokenstore.Store). Updating a record found
@@ -63,7 +64,7 @@ func sizeCheck(t tokenstore.Token) error {
 	if t.ID == "" {
 		t.ID = strings.Repeat("0", 32) // as long as a NewID
 	}
-	_, err := tokenstore.EncodeRecord(t)
+	_, err := driver.EncodeRecord(t)
 	return err
 }
 
@@ -133,15 +134,15 @@ func (sv *saver) attempt(ctx context.Context) (tokenstore.Record, error) {
 	}
 	var old []tokenstore.Key
 	if p.found {
-		old = tokenstore.Keys(p.stored)
+		old = driver.Keys(p.stored)
 	}
-	b, err := tokenstore.EncodeRecordMeta(next, meta)
+	b, err := driver.EncodeRecordMeta(next, meta)
 	if err != nil {
 		return tokenstore.Record{}, err
 	}
 	if p.found {
 		// A write that changes nothing writes nothing.
-		if cur, err := tokenstore.EncodeRecordMeta(p.stored, p.meta); err == nil && string(cur) == string(b) {
+		if cur, err := driver.EncodeRecordMeta(p.stored, p.meta); err == nil && string(cur) == string(b) {
 			return tokenstore.Record{Token: p.stored, Meta: p.meta}, nil
 		}
 	}
@@ -166,7 +167,7 @@ func (sv *saver) attempt(ctx context.Context) (tokenstore.Record, error) {
 		return tokenstore.Record{}, retryOn(err)
 	}
 	sv.cleanup(ctx, next, old)
-	tok, m, err := tokenstore.DecodeRecordMeta(b)
+	tok, m, err := driver.DecodeRecordMeta(b)
 	return tokenstore.Record{Token: tok, Meta: m}, err
 }
 
@@ -183,7 +184,7 @@ func orRetry(err error) error {
 func (sv *saver) next(p plan) (tokenstore.Token, tokenstore.Meta, error) {
 	switch {
 	case sv.change == nil && p.found:
-		return tokenstore.Merge(p.stored, sv.in), p.meta, nil
+		return driver.Merge(p.stored, sv.in), p.meta, nil
 	case sv.change == nil:
 		t := sv.in
 		t.ID = p.id
@@ -213,7 +214,7 @@ func (sv *saver) next(p plan) (tokenstore.Token, tokenstore.Meta, error) {
 func (sv *saver) cleanup(ctx context.Context, next tokenstore.Token, old []tokenstore.Key) {
 	e := sv.e
 	keep := map[string]bool{}
-	for _, k := range tokenstore.Keys(next) {
+	for _, k := range driver.Keys(next) {
 		if name, lasting := e.b.IndexName(k); k.Kind != tokenstore.KeyID && lasting {
 			keep[name] = true
 		}

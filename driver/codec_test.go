@@ -1,4 +1,4 @@
-package tokenstore_test
+package driver
 
 import (
 	"errors"
@@ -9,18 +9,26 @@ import (
 	"github.com/tokenstore-go/tokenstore"
 )
 
+// secretToken is a record with every field set; its secrets start with
+// SECRET so that a test can tell when one shows.
+func secretToken() tokenstore.Token {
+	return tokenstore.Token{ID: "rec1", UserName: "ann@example.com", ClientID: "1000.CLIENT",
+		ClientSecret: "SECRET-client-secret", RefreshToken: "SECRET-refresh", AccessToken: "SECRET-access", GrantToken: "SECRET-grant",
+		Expiry: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), RedirectURL: "https://example.com/cb", APIDomain: "https://www.zohoapis.com"}
+}
+
 func TestRecordRoundTrip(t *testing.T) {
 	tok := secretToken()
 	tok.Expiry = time.Date(2026, 5, 6, 7, 8, 9, 123456789, time.FixedZone("Z1", 3600))
 	tok.UserName = "<ann>&\x00ü@example.com"
-	b, err := tokenstore.EncodeRecord(tok)
+	b, err := EncodeRecord(tok)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !strings.HasPrefix(string(b), `{"v":1,`) {
 		t.Errorf("record %.20s... does not start with the version", b)
 	}
-	got, err := tokenstore.DecodeRecord(b)
+	got, err := DecodeRecord(b)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +44,7 @@ func TestRecordRoundTrip(t *testing.T) {
 func TestRecordFixtureV1(t *testing.T) {
 	// A record as version 1 wrote it must load forever.
 	const v1 = `{"v":1,"token":{"id":"abc","user_name":"u@example.com","client_id":"c","client_secret":"s","refresh_token":"r","access_token":"a","grant_token":"g","expiry":"2026-01-02T03:04:05.5Z","redirect_url":"https://x/cb","api_domain":"https://d","future_field":1}}`
-	got, err := tokenstore.DecodeRecord([]byte(v1))
+	got, err := DecodeRecord([]byte(v1))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +70,7 @@ func TestDecodeRecordRefuses(t *testing.T) {
 		"bad expiry":     `{"v":1,"token":{"id":"abc","access_token":"SECRET","expiry":"SECRET"}}`,
 		"wrong type":     `{"v":"1","token":{"id":"abc","access_token":"SECRET"}}`,
 	} {
-		_, err := tokenstore.DecodeRecord([]byte(in))
+		_, err := DecodeRecord([]byte(in))
 		if !errors.Is(err, tokenstore.ErrCorrupt) {
 			t.Errorf("%s: error %v; want ErrCorrupt", name, err)
 		} else if strings.Contains(err.Error(), "SECRET") {
@@ -73,24 +81,24 @@ func TestDecodeRecordRefuses(t *testing.T) {
 
 func TestEncodeRecordRefuses(t *testing.T) {
 	tok := secretToken()
-	tok.AccessToken = strings.Repeat("a", tokenstore.MaxRecordSize)
-	if _, err := tokenstore.EncodeRecord(tok); !errors.Is(err, tokenstore.ErrTooLarge) {
+	tok.AccessToken = strings.Repeat("a", MaxRecordSize)
+	if _, err := EncodeRecord(tok); !errors.Is(err, tokenstore.ErrTooLarge) {
 		t.Errorf("oversized record: error %v; want ErrTooLarge", err)
 	}
 	tok = secretToken()
 	tok.ID = ""
-	if _, err := tokenstore.EncodeRecord(tok); !errors.Is(err, tokenstore.ErrInvalidToken) {
+	if _, err := EncodeRecord(tok); !errors.Is(err, tokenstore.ErrInvalidToken) {
 		t.Errorf("record without ID: error %v; want ErrInvalidToken", err)
 	}
 }
 
 func FuzzDecodeRecord(f *testing.F) {
-	good, _ := tokenstore.EncodeRecord(secretToken())
+	good, _ := EncodeRecord(secretToken())
 	f.Add(good)
 	f.Add([]byte(`{"v":1,"token":{"id":"a"}}`))
 	f.Add([]byte(`{"v":1,"token":{"id":"a","access_token":"SECRET","expiry":"9999-12-31T23:59:59.999999999Z"}}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		tok, err := tokenstore.DecodeRecord(b)
+		tok, err := DecodeRecord(b)
 		if err != nil {
 			if !errors.Is(err, tokenstore.ErrCorrupt) {
 				t.Fatalf("DecodeRecord error %v; want ErrCorrupt", err)
@@ -101,14 +109,14 @@ func FuzzDecodeRecord(f *testing.F) {
 			return
 		}
 		// Whatever decodes must encode and decode to the same record.
-		b2, err := tokenstore.EncodeRecord(tok)
+		b2, err := EncodeRecord(tok)
 		if err != nil {
 			if errors.Is(err, tokenstore.ErrInvalidToken) {
 				return // a decodable record may hold no token
 			}
 			t.Fatalf("re-encode: %v", err)
 		}
-		tok2, err := tokenstore.DecodeRecord(b2)
+		tok2, err := DecodeRecord(b2)
 		if err != nil || tok2 != tok {
 			t.Fatalf("re-decode changed the record: %v", err)
 		}
@@ -134,7 +142,7 @@ func TestValidateExpiry(t *testing.T) {
 		tok.Expiry = exp
 		for op, f := range map[string]func(tokenstore.Token) error{
 			"Validate":     tokenstore.Validate,
-			"EncodeRecord": func(t tokenstore.Token) error { _, err := tokenstore.EncodeRecord(t); return err },
+			"EncodeRecord": func(t tokenstore.Token) error { _, err := EncodeRecord(t); return err },
 		} {
 			err := f(tok)
 			if !errors.Is(err, tokenstore.ErrInvalidToken) || !strings.Contains(err.Error(), "Expiry") {
@@ -152,12 +160,12 @@ func TestValidateExpiry(t *testing.T) {
 	} {
 		tok := secretToken()
 		tok.Expiry = exp
-		b, err := tokenstore.EncodeRecord(tok)
+		b, err := EncodeRecord(tok)
 		if err != nil {
 			t.Errorf("%s: EncodeRecord error %v; want nil", name, err)
 			continue
 		}
-		got, err := tokenstore.DecodeRecord(b)
+		got, err := DecodeRecord(b)
 		if err != nil || !got.Expiry.Equal(exp) {
 			t.Errorf("%s: round trip got %v, %v; want %v", name, got.Expiry, err, exp)
 		}
@@ -178,14 +186,14 @@ func FuzzEncodeDecode(f *testing.F) {
 		if tokenstore.Validate(in) != nil || id == "" {
 			return
 		}
-		b, err := tokenstore.EncodeRecord(in)
+		b, err := EncodeRecord(in)
 		if errors.Is(err, tokenstore.ErrTooLarge) {
 			return
 		}
 		if err != nil {
 			t.Fatalf("EncodeRecord of a valid token: got error %v; want nil", err)
 		}
-		got, err := tokenstore.DecodeRecord(b)
+		got, err := DecodeRecord(b)
 		if err != nil {
 			t.Fatalf("DecodeRecord(EncodeRecord(t)): got error %v; want nil", err)
 		}

@@ -1,14 +1,16 @@
-package tokenstore
+package driver
 
 import (
 	"cmp"
 	"slices"
+
+	"github.com/tokenstore-go/tokenstore"
 )
 
 // Merge returns stored updated by update, as SaveToken does on a match: every
 // non-empty field of update replaces the stored one and every empty field
 // keeps the stored value. The ID is always the stored one.
-func Merge(stored, update Token) Token {
+func Merge(stored, update tokenstore.Token) tokenstore.Token {
 	out := stored
 	set := func(dst *string, v string) {
 		if v != "" {
@@ -30,6 +32,6 @@ func Merge(stored, update Token) Token {
 }
 
 // SortByID sorts tokens by ID in byte order, the order GetTokens returns.
-func SortByID(tokens []Token) {
-	slices.SortFunc(tokens, func(a, b Token) int { return cmp.Compare(a.ID, b.ID) })
+func SortByID(tokens []tokenstore.Token) {
+	slices.SortFunc(tokens, func(a, b tokenstore.Token) int { return cmp.Compare(a.ID, b.ID) })
 }

@@ -1,10 +1,12 @@
-package tokenstore
+package driver
 
 import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+
+	"github.com/tokenstore-go/tokenstore"
 )
 
 // Digest returns a stable name for k that backends can put in secret names,
@@ -19,7 +21,7 @@ import (
 // random bytes, the same for every instance sharing the store, kept outside
 // the store) makes that impossible without the pepper. Changing the pepper
 // orphans existing index entries, so records must be re-saved.
-func (k Key) Digest(pepper []byte) string {
+func Digest(k tokenstore.Key, pepper []byte) string {
 	m := hmac.New(sha256.New, pepper)
 	// Length-prefix the client ID so no (client ID, value) pair can be
 	// shifted into another one with the same bytes.

@@ -1,0 +1,47 @@
+package driver
+
+import "github.com/tokenstore-go/tokenstore"
+
+// Matches reports whether the stored record t answers to k: the record a
+// query q finds is the one for which Matches(tokenstore.Lookup(q), record)
+// holds.
+func Matches(k tokenstore.Key, t tokenstore.Token) bool {
+	switch k.Kind {
+	case tokenstore.KeyID:
+		return t.ID == k.Value
+	case tokenstore.KeyUserName:
+		return t.UserName == k.Value
+	case tokenstore.KeyAccessToken:
+		return t.AccessToken == k.Value
+	case tokenstore.KeyGrantToken:
+		return t.GrantToken == k.Value && t.ClientID == k.ClientID
+	case tokenstore.KeyRefreshToken:
+		return t.RefreshToken == k.Value && t.ClientID == k.ClientID
+	}
+	return false
+}
+
+// Keys returns every key the stored record t answers to, in rule order: its
+// ID, and each of user name, access token, grant token and refresh token that
+// is set (the last two only with a client ID). Stores use it to maintain
+// indexes and caches: a record is found by a query exactly when the query's
+// tokenstore.Lookup key is one of the record's Keys.
+func Keys(t tokenstore.Token) []tokenstore.Key {
+	keys := make([]tokenstore.Key, 0, 5)
+	if t.ID != "" {
+		keys = append(keys, tokenstore.Key{Kind: tokenstore.KeyID, Value: t.ID})
+	}
+	if t.UserName != "" {
+		keys = append(keys, tokenstore.Key{Kind: tokenstore.KeyUserName, Value: t.UserName})
+	}
+	if t.AccessToken != "" {
+		keys = append(keys, tokenstore.Key{Kind: tokenstore.KeyAccessToken, Value: t.AccessToken})
+	}
+	if t.ClientID != "" && t.GrantToken != "" {
+		keys = append(keys, tokenstore.Key{Kind: tokenstore.KeyGrantToken, Value: t.GrantToken, ClientID: t.ClientID})
+	}
+	if t.ClientID != "" && t.RefreshToken != "" {
+		keys = append(keys, tokenstore.Key{Kind: tokenstore.KeyRefreshToken, Value: t.RefreshToken, ClientID: t.ClientID})
+	}
+	return keys
+}

@@ -1,0 +1,91 @@
+package driver
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tokenstore-go/tokenstore"
+)
+
+// TestKeysAgreeWithLookup checks the promise stores build their indexes on:
+// a query finds a record exactly when the query's Lookup key is one of the
+// record's Keys, and Matches says so too.
+func TestKeysAgreeWithLookup(t *testing.T) {
+	tok := secretToken()
+	keys := Keys(tok)
+	if len(keys) != 5 {
+		t.Fatalf("Keys: got %d keys; want 5", len(keys))
+	}
+	for _, k := range keys {
+		if !Matches(k, tok) {
+			t.Errorf("record does not match its own key %v", k)
+		}
+		if strings.Contains(k.String(), "SECRET") || strings.Contains(fmt.Sprintf("%v %+v %#v %s", k, k, k, k), "SECRET") {
+			t.Errorf("Key formatting shows its value: %v", k)
+		}
+	}
+	for name, q := range map[string]tokenstore.Token{
+		"id":           {ID: tok.ID},
+		"user name":    {UserName: tok.UserName},
+		"access token": {AccessToken: tok.AccessToken},
+		"grant token":  {GrantToken: tok.GrantToken, ClientID: tok.ClientID, ClientSecret: "other"},
+		"refresh":      {RefreshToken: tok.RefreshToken, ClientID: tok.ClientID, ClientSecret: "other"},
+	} {
+		k, err := tokenstore.Lookup(q)
+		if err != nil || !slices.Contains(keys, k) || !Matches(k, tok) {
+			t.Errorf("%s: Lookup key %v (%v) is not among the record's Keys or does not match it", name, k, err)
+		}
+	}
+	other := tokenstore.Token{RefreshToken: tok.RefreshToken, ClientID: "another client", ClientSecret: "s"}
+	if k, _ := tokenstore.Lookup(other); Matches(k, tok) {
+		t.Errorf("refresh token of another client matches the record")
+	}
+	if got := len(Keys(tokenstore.Token{ID: "x", RefreshToken: "r"})); got != 1 {
+		t.Errorf("refresh token without client ID: got %d keys; want 1 (ID only)", got)
+	}
+}
+
+func TestMerge(t *testing.T) {
+	stored := secretToken()
+	upd := tokenstore.Token{ID: "other", AccessToken: "new", Expiry: stored.Expiry.Add(time.Hour)}
+	got := Merge(stored, upd)
+	want := stored
+	want.AccessToken, want.Expiry = "new", upd.Expiry
+	if got != want {
+		t.Errorf("Merge = %v; want %v", got, want)
+	}
+	if got := Merge(stored, tokenstore.Token{}); got != stored {
+		t.Errorf("Merge with an empty update changed the record: %v", got)
+	}
+}
+
+func TestSortByID(t *testing.T) {
+	toks := []tokenstore.Token{{ID: "b"}, {ID: "B"}, {ID: "a_"}, {ID: "a-"}, {ID: "a"}}
+	SortByID(toks)
+	var got []string
+	for _, tok := range toks {
+		got = append(got, tok.ID)
+	}
+	if want := []string{"B", "a", "a-", "a_", "b"}; !slices.Equal(got, want) {
+		t.Errorf("SortByID: got %v; want %v (byte order)", got, want)
+	}
+}
+
+func TestDigest(t *testing.T) {
+	a := tokenstore.Key{Kind: tokenstore.KeyRefreshToken, Value: "b", ClientID: "a"}
+	b := tokenstore.Key{Kind: tokenstore.KeyRefreshToken, Value: "", ClientID: "ab"}
+	c := tokenstore.Key{Kind: tokenstore.KeyGrantToken, Value: "b", ClientID: "a"}
+	da, db, dc := Digest(a, nil), Digest(b, nil), Digest(c, nil)
+	if da == db || da == dc {
+		t.Errorf("distinct keys share a digest")
+	}
+	if da != Digest(a, nil) || da == Digest(a, []byte("pepper")) {
+		t.Errorf("digest not stable, or ignores the pepper")
+	}
+	if len(da) != 64 || strings.Trim(da, "0123456789abcdef") != "" {
+		t.Errorf("digest %q is not 64 lowercase hex characters", da)
+	}
+}
