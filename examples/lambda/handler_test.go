@@ -54,8 +54,9 @@ func uniquePrefix(t *testing.T) string {
 // fixture is the example wired to LocalStack and a fake OAuth server, with
 // a clock the test moves.
 type fixture struct {
-	fake  *fakeoauth.Server
-	store *awssm.Store
+	fake   *fakeoauth.Server
+	store  *awssm.Store
+	prefix string
 	mu    sync.Mutex
 	now   time.Time
 	h     *Handler
@@ -67,8 +68,8 @@ func newFixture(t *testing.T, rotate bool) *fixture {
 		fake: &fakeoauth.Server{ClientID: "example-client", ClientSecret: "example-secret", RotateRefreshTokens: rotate},
 		now:  time.Now(),
 	}
-	prefix := uniquePrefix(t)
-	f.store = localStack(t, prefix)
+	f.prefix = uniquePrefix(t)
+	f.store = localStack(t, f.prefix)
 	t.Cleanup(func() { _ = f.store.DeleteTokens(context.Background()) })
 	srv := httptest.NewServer(f.fake.Handler())
 	t.Cleanup(srv.Close)
@@ -150,7 +151,7 @@ func TestConcurrentColdStarts(t *testing.T) {
 	errs := make(chan error, 4)
 	for range 4 {
 		h := *f.h
-		h.Store = localStack(t, f.store.Prefix())
+		h.Store = localStack(t, f.prefix)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
