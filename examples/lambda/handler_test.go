@@ -57,9 +57,9 @@ type fixture struct {
 	fake   *fakeoauth.Server
 	store  *awssm.Store
 	prefix string
-	mu    sync.Mutex
-	now   time.Time
-	h     *Handler
+	mu     sync.Mutex
+	now    time.Time
+	h      *Handler
 }
 
 func newFixture(t *testing.T, rotate bool) *fixture {
