@@ -60,11 +60,11 @@ func (b backend) GetRecord(ctx context.Context, id string) (kvstore.Rec, error) 
 }
 
 // recOf turns a record secret's value into what the engine reads: a
-// tombstone for a deletion marker, the body (with its nonce field, which
+// tombstone for a tombstone value, the body (with its nonce field, which
 // the codec ignores) otherwise.
 func recOf(sec secret) kvstore.Rec {
 	r := kvstore.Rec{State: kvstore.Live, Body: []byte(sec.value), Rev: secretRev(sec)}
-	if m, ok := decodeMarker(sec.value); ok {
+	if m, ok := decodeTombstone(sec.value); ok {
 		r.State, r.Body, r.Index = kvstore.Tomb, nil, m.Index
 	}
 	return r
@@ -92,12 +92,12 @@ func (b backend) GetRecords(ctx context.Context, ids []string) ([]kvstore.Rec, e
 // PutRecord writes a record or a tombstone. Over a revision it is a
 // compare-and-swap (see put). Without one it creates the secret, listing
 // the ID in the catalog first, so that every record is listed; a name
-// held by a deleted record (scheduled for deletion, or a deletion marker)
-// is restored and written over from the marker read, which is as
+// held by a deleted record (scheduled for deletion, or a tombstone)
+// is restored and written over from the tombstone read, which is as
 // create-only as a fresh name: of concurrent writers exactly one wins.
 func (b backend) PutRecord(ctx context.Context, id string, r kvstore.Rec, rev string) error {
 	s := b.s
-	value := deletionMarker(r.Index)
+	value := tombstoneValue(r.Index)
 	if r.State == kvstore.Live {
 		var err error
 		if value, err = stamped(r.Body); err != nil {
@@ -122,7 +122,7 @@ func (b backend) PutRecord(ctx context.Context, id string, r kvstore.Rec, rev st
 	if !errors.Is(err, errExists) {
 		return err
 	}
-	// Taken: by a record (a lost race), a deletion marker the engine has
+	// Taken: by a record (a lost race), a tombstone the engine has
 	// not seen (it read nothing), or a secret scheduled for deletion.
 	sec, ok, err := s.get(ctx, name)
 	if err != nil {
@@ -136,7 +136,7 @@ func (b backend) PutRecord(ctx context.Context, id string, r kvstore.Rec, rev st
 			return err
 		}
 	}
-	if _, tomb := decodeMarker(sec.value); !ok || !tomb || r.State == kvstore.Tomb {
+	if _, tomb := decodeTombstone(sec.value); !ok || !tomb || r.State == kvstore.Tomb {
 		return fmt.Errorf("%w: record %s exists", kvstore.ErrStale, id)
 	}
 	_, err = s.put(ctx, sec, value)

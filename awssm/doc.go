@@ -143,23 +143,30 @@
 //     Writes that depend on a read address the secret by the ARN read, so
 //     they cannot land on a newer secret of the same name.
 //
-// Updates claim the index entries of keys a record gains before writing it,
-// and release those of keys it loses after (with a compare-and-swap to a
-// tombstone, then a deletion, so a claim made meanwhile is left alone). An
-// insert claims its entries, lists the ID in the catalog, then creates the
-// record; a delete writes a deletion marker over the record (deciding
-// between it and concurrent updates), deletes it, then its entries and its
-// catalog entry. A crash between calls therefore leaves only entries that
-// point at a missing record or at a record that no longer holds the key, a
-// catalog ID without a record, or a marker that was not deleted: readers
-// treat each as a miss, and no read repairs anything. The next write that
-// needs such an entry takes it over once it is older than
-// Options.ClaimTimeout (default 30 seconds): until then it may belong to a
-// writer between its calls, and saves of that key back off and finally
-// return tokenstore.ErrConflict, which means nothing was written and the
-// save may be retried. The timeout must exceed the longest save plus the
-// clock skew between writers; an insert that took longer than half of it
-// checks its claims and starts over if one was taken.
+// The protocol over these is the one every store of this module shares
+// (package internal/kvstore documents it): a save claims the index entries
+// of keys a record gains, then writes the record, then drops the entries
+// of keys it lost (a compare-and-swap to a tombstone, then a deletion by
+// ARN, so a claim made meanwhile is left alone). An insert lists the ID in
+// the catalog before it creates the record; a delete writes a tombstone
+// over the record (deciding between it and concurrent updates; the
+// tombstone names the record's index entries), drops the entries, deletes
+// the record, then its catalog entry.
+//
+// A writer that stops between its calls (a crash, a lost answer, a
+// deadline) leaves an index entry pointing at a missing record or at a
+// record that no longer holds the key, a catalog ID without a record, or a
+// tombstone that was not deleted. Readers treat each as a miss, and no
+// read repairs anything. The next save that needs such an entry repairs
+// it, without any clock: after it has found the entry unchanged over a few
+// of its own attempts (tens of milliseconds; a live writer finishes in
+// that time, and if it does not it only has to retry), it retires the
+// missing record's ID by creating a tombstone under it, so that a writer
+// still meaning to create that record fails and retries into the live
+// one, then takes the entry over by compare-and-swap. No guarantee (no
+// duplicate user, no lost record, no wrong token) depends on timing or on
+// clocks agreeing; the wait only spares a slow writer a retry. A save of an
+// ID whose delete stopped half-way finishes that delete first.
 //
 // UpdateToken (tokenstore.Updater) is the same update step with the
 // caller's function in place of the merge: one GetSecretValue and one
@@ -174,19 +181,18 @@
 // Every operation makes its calls under the caller's context and returns
 // within 100 ms of its deadline (measured in the integration module's
 // fault tests; the SDK's own retries stop at the deadline too). Nothing
-// runs detached: what a failed save would tidy up (its claims, its catalog
-// entry) is released under the caller's context while it lasts, and
-// otherwise left for the next claim of the key to take over, as after a
-// crash.
+// runs detached: what a save tidies up after its write is done under the
+// caller's context while it lasts, and otherwise left for the next claim
+// of the key to take over, as after a crash.
 //
 // A call that failed may still have been applied: the request reached
 // Secrets Manager and the answer was lost, or the deadline passed first.
-// A failed save therefore never releases a claim pointing at a record it
-// sent a write for, so a record that exists is always found by its keys;
-// the same save retried finds it and merges into it instead of inserting a
-// second record. If the write did not land, what stays is a dangling entry
-// (see above). The SDK resends a request after a transport error with the
-// same ClientRequestToken, which Secrets Manager treats as the same write.
+// A failed save therefore releases nothing it claimed, so a record that
+// exists is always found by its keys; the same save retried finds it and
+// merges into it instead of inserting a second record. If the write did
+// not land, what stays is a dangling entry (see above). The SDK resends a
+// request after a transport error with the same ClientRequestToken, which
+// Secrets Manager treats as the same write.
 //
 // # Unreadable records
 //
@@ -210,7 +216,7 @@
 // (default 7). A secret pending deletion reads as not found, and saving a
 // record with its ID restores the secret and writes the new record over it.
 // To recover a deleted record by hand, restore the secret and read its
-// AWSPREVIOUS version (AWSCURRENT is the deletion marker), then save that
+// AWSPREVIOUS version (AWSCURRENT is the tombstone), then save that
 // record. Index secrets and shards are always deleted at once.
 //
 // # Errors

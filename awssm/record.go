@@ -9,7 +9,7 @@ import (
 	"github.com/tokenstore-go/tokenstore/driver"
 )
 
-// A deletion marker is the record secret's value while the record is
+// A tombstone is the record secret's value while the record is
 // being deleted, and after a save retired an ID no record was written at:
 // {"tokenstore":"deleted","n":"<nonce>","index":["index/<digest>",...]},
 // the engine's tombstone. It is written by compare-and-swap (or create),
@@ -18,20 +18,20 @@ import (
 // by hand) never brings back a deleted record unnoticed. Index lists the
 // entries a delete that stopped half-way still has to drop. The deleted
 // record stays in the AWSPREVIOUS version for manual recovery.
-type marker struct {
+type tombstone struct {
 	Tokenstore string   `json:"tokenstore"`
 	N          string   `json:"n"`
 	Index      []string `json:"index,omitempty"`
 }
 
-func deletionMarker(index []string) string {
-	b, _ := json.Marshal(marker{Tokenstore: "deleted", N: nonce(), Index: index}) // cannot fail: strings only
+func tombstoneValue(index []string) string {
+	b, _ := json.Marshal(tombstone{Tokenstore: "deleted", N: nonce(), Index: index}) // cannot fail: strings only
 	return string(b)
 }
 
-// decodeMarker returns the deletion marker v holds, if it is one.
-func decodeMarker(v string) (marker, bool) {
-	var m marker
+// decodeTombstone returns the tombstone v holds, if it is one.
+func decodeTombstone(v string) (tombstone, bool) {
+	var m tombstone
 	ok := strings.HasPrefix(v, `{"tokenstore":`) && json.Unmarshal([]byte(v), &m) == nil && m.Tokenstore == "deleted"
 	return m, ok
 }

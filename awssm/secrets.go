@@ -126,7 +126,7 @@ func (s *Store) create(ctx context.Context, name, value string, kind secretKind)
 // (ResourceExistsException), which put returns as errStale. A writer that
 // read an older version asks for a version ID that exists already and
 // fails the same way. (Writers that would put the same value both succeed,
-// so records, markers, tombstones and claims all carry a nonce: exactly one
+// so records, tombstones and index entries all carry a nonce: exactly one
 // writer wins.) The secret is addressed by the
 // ARN read, so a secret deleted since, or deleted and created again, gives
 // errGone.
