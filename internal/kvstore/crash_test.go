@@ -78,24 +78,12 @@ var crashOps = []crashOp{
 			t.Errorf("%d records hold the access token; want 1", n)
 		}
 	}},
-	{name: "UpdateSameKeys", run: func(ctx context.Context, f *fixture) error {
-		u := tokenstore.Token{UserName: f.target.UserName, AccessToken: "1000.access-new", Expiry: f.target.Expiry}
-		return newEngineQuiet(f.m).SaveToken(ctx, &u)
-	}, check: func(t *testing.T, f *fixture) {
-		got := findID(t, f, f.target.ID)
-		if got.AccessToken != "1000.access-new" {
-			t.Errorf("after retry: access token not updated")
-		}
-	}},
-	{name: "UpdateKeyChange", run: func(ctx context.Context, f *fixture) error {
-		u := tokenstore.Token{UserName: f.target.UserName, RefreshToken: "1000.refresh-new", ClientID: "client", ClientSecret: "secret", Expiry: f.target.Expiry}
-		return newEngineQuiet(f.m).SaveToken(ctx, &u)
-	}, check: func(t *testing.T, f *fixture) {
-		got := findID(t, f, f.target.ID)
-		if got.RefreshToken != "1000.refresh-new" {
-			t.Errorf("after retry: refresh token not updated")
-		}
-	}},
+	saveOp("UpdateSameKeys", func(f *fixture) tokenstore.Token {
+		return tokenstore.Token{UserName: f.target.UserName, AccessToken: "1000.access-new", Expiry: f.target.Expiry}
+	}, func(got tokenstore.Token) bool { return got.AccessToken == "1000.access-new" }),
+	saveOp("UpdateKeyChange", func(f *fixture) tokenstore.Token {
+		return tokenstore.Token{UserName: f.target.UserName, RefreshToken: "1000.refresh-new", ClientID: "client", ClientSecret: "secret", Expiry: f.target.Expiry}
+	}, func(got tokenstore.Token) bool { return got.RefreshToken == "1000.refresh-new" }),
 	{name: "UpdateToken", run: func(ctx context.Context, f *fixture) error {
 		_, err := newEngineQuiet(f.m).UpdateToken(ctx, f.target.ID, func(r tokenstore.Record) (tokenstore.Record, error) {
 			r.Token.AccessToken = "1000.access-rmw"
@@ -134,6 +122,19 @@ var crashOps = []crashOp{
 		}
 		f.bystanders = nil
 	}},
+}
+
+// saveOp is an update of the target record by SaveToken of in(f); updated
+// tells whether the stored record shows it.
+func saveOp(name string, in func(f *fixture) tokenstore.Token, updated func(tokenstore.Token) bool) crashOp {
+	return crashOp{name: name, run: func(ctx context.Context, f *fixture) error {
+		u := in(f)
+		return newEngineQuiet(f.m).SaveToken(ctx, &u)
+	}, check: func(t *testing.T, f *fixture) {
+		if !updated(findID(t, f, f.target.ID)) {
+			t.Errorf("after retry: record not updated")
+		}
+	}}
 }
 
 // TestCrashAtEveryCall runs each operation with each fault at each of its
