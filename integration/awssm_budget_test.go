@@ -146,6 +146,23 @@ func TestAWSSMCallBudget(t *testing.T) {
 		{"SaveToken by grant token, keys unchanged", 4, 2, func() error {
 			return f.s.SaveToken(f.ctx, &tokenstore.Token{GrantToken: a.GrantToken, ClientID: a.ClientID, ClientSecret: "x", AccessToken: next()})
 		}},
+		// Not budgeted by the contract; logged for BENCHMARKS.md.
+		{"SaveToken insert, 4 keys", 99, 99, func() error { tok := smToken(50); return f.s.SaveToken(f.ctx, &tok) }},
+		{"SaveToken by user name, new refresh token", 99, 99, func() error {
+			return f.s.SaveToken(f.ctx, &tokenstore.Token{UserName: a.UserName, RefreshToken: "secret-rt-" + next(), ClientID: a.ClientID, ClientSecret: "x"})
+		}},
+		{"UpdateToken, keys unchanged", 99, 99, func() error {
+			_, err := f.s.UpdateToken(f.ctx, a.ID, func(r tokenstore.Record) (tokenstore.Record, error) {
+				r.Token.AccessToken = next()
+				return r, nil
+			})
+			return err
+		}},
+		{"DeleteToken, 4 keys", 99, 99, func() error {
+			b := smToken(50)
+			b2, _ := f.s.FindToken(f.ctx, tokenstore.Token{UserName: b.UserName})
+			return f.s.DeleteToken(f.ctx, b2.ID)
+		}},
 		{"FindTokenByID + SaveToken unchanged record", 3, 0, func() error {
 			cur, err := f.s.FindTokenByID(f.ctx, a.ID)
 			if err != nil {
