@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/vault/api"
 
 	"github.com/tokenstore-go/tokenstore"
+	"github.com/tokenstore-go/tokenstore/driver"
 )
 
 // TestFaultSweep plays every write operation with every fault of the fake
@@ -346,7 +347,7 @@ func checkState(t *testing.T, ctx context.Context, s *Store, op faultOp, a token
 func wantFound(t *testing.T, ctx context.Context, s *Store, want tokenstore.Token, what string) tokenstore.Token {
 	t.Helper()
 	var first tokenstore.Token
-	for _, k := range tokenstore.Keys(want) {
+	for _, k := range driver.Keys(want) {
 		got, err := s.FindToken(ctx, keyQuery(k))
 		if err != nil {
 			t.Errorf("%s: FindToken by %v: %v", what, k.Kind, err)
@@ -383,7 +384,7 @@ func checkCoherent(t *testing.T, ctx context.Context, s *Store) []tokenstore.Tok
 			t.Errorf("user name held by two records: %s and %s", other, r.ID)
 		}
 		users[r.UserName] = r.ID
-		for _, k := range tokenstore.Keys(r) {
+		for _, k := range driver.Keys(r) {
 			got, err := s.FindToken(ctx, keyQuery(k))
 			if err != nil || got.ID != r.ID {
 				t.Errorf("listed record %s: FindToken by %v gave %q, %v", r.ID, k.Kind, got.ID, err)
