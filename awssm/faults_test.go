@@ -1,0 +1,314 @@
+package awssm_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	sm "github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/tokenstore-go/tokenstore"
+	"github.com/tokenstore-go/tokenstore/awssm"
+)
+
+// The fault test plays every fault of smClient at every call of each
+// write operation, over the fake, and checks what the contract promises
+// after an uncertain outcome (SPEC: deadlines and uncertain outcomes):
+// the operation returns soon after its context ends; the record it does not
+// touch is intact and found by every key; what a lookup finds holds the
+// key; no user name has two records; the record it changes is in its old
+// state or its new one; and the same operation retried by a healthy store
+// either succeeds, leaving what a successful run leaves, or refuses with
+// ErrConflict, which means it wrote nothing (today's store takes over what
+// a fault left only once that is older than its claim timeout, 30 s by
+// default, which this test does not wait for).
+
+// smFaultBound is how long after its context ends a faulted operation may
+// return: the documented 100 ms, with room for the race detector.
+const smFaultBound = 250 * time.Millisecond
+
+// smFaultedWrite is one write operation of the fault test on records a, b.
+type smFaultedWrite struct {
+	name string
+	run  func(ctx context.Context, s tokenstore.Store, a tokenstore.Token) error
+	// want is record a after a successful run; ok false: a is gone. For
+	// the insert, it is the record inserted.
+	want func(a tokenstore.Token) (tokenstore.Token, bool)
+	// all marks DeleteTokens, which removes b too.
+	all bool
+}
+
+var smFaultedWrites = []smFaultedWrite{
+	{name: "Insert", run: func(ctx context.Context, s tokenstore.Store, a tokenstore.Token) error {
+		c := smFullToken(a.ID, 3)
+		return s.SaveToken(ctx, &c)
+	}, want: func(a tokenstore.Token) (tokenstore.Token, bool) { return smFullToken(a.ID, 3), true }},
+	{name: "UpdateSameKeys", run: func(ctx context.Context, s tokenstore.Store, a tokenstore.Token) error {
+		u := tokenstore.Token{UserName: a.UserName, AccessToken: a.AccessToken + "-new"}
+		return s.SaveToken(ctx, &u)
+	}, want: func(a tokenstore.Token) (tokenstore.Token, bool) { a.AccessToken += "-new"; return a, true }},
+	{name: "UpdateToken", run: func(ctx context.Context, s tokenstore.Store, a tokenstore.Token) error {
+		_, err := s.(tokenstore.Updater).UpdateToken(ctx, a.ID, func(r tokenstore.Record) (tokenstore.Record, error) {
+			r.Token.AccessToken = a.AccessToken + "-upd"
+			return r, nil
+		})
+		return err
+	}, want: func(a tokenstore.Token) (tokenstore.Token, bool) { a.AccessToken += "-upd"; return a, true }},
+	{name: "UpdateKeyChange", run: func(ctx context.Context, s tokenstore.Store, a tokenstore.Token) error {
+		u := tokenstore.Token{ID: a.ID, UserName: "moved-" + a.UserName, RefreshToken: a.RefreshToken + "-new", GrantToken: a.GrantToken + "-new"}
+		return s.SaveToken(ctx, &u)
+	}, want: func(a tokenstore.Token) (tokenstore.Token, bool) {
+		a.UserName, a.RefreshToken, a.GrantToken = "moved-"+a.UserName, a.RefreshToken+"-new", a.GrantToken+"-new"
+		return a, true
+	}},
+	{name: "DeleteToken", run: func(ctx context.Context, s tokenstore.Store, a tokenstore.Token) error {
+		return s.DeleteToken(ctx, a.ID)
+	}, want: func(tokenstore.Token) (tokenstore.Token, bool) { return tokenstore.Token{}, false }},
+	{name: "DeleteTokens", all: true, run: func(ctx context.Context, s tokenstore.Store, _ tokenstore.Token) error {
+		return s.DeleteTokens(ctx)
+	}, want: func(tokenstore.Token) (tokenstore.Token, bool) { return tokenstore.Token{}, false }},
+}
+
+// smFullToken is a record with every lookup key set.
+func smFullToken(tag string, i int) tokenstore.Token {
+	return tokenstore.Token{
+		UserName: fmt.Sprintf("user-%d-%s@example.com", i, tag), ClientID: "1000.client", ClientSecret: "secret-cs",
+		RefreshToken: fmt.Sprintf("secret-rt-%d-%s", i, tag), AccessToken: fmt.Sprintf("secret-at-%d-%s", i, tag),
+		GrantToken: fmt.Sprintf("secret-gt-%d-%s", i, tag), APIDomain: "https://www.zohoapis.com",
+	}
+}
+
+func TestWritesUnderFaults(t *testing.T) {
+	for _, mode := range smModes {
+		for _, op := range smFaultedWrites {
+			t.Run(mode.name+"/"+op.name, func(t *testing.T) {
+				t.Parallel()
+				calls := smFaultRun(t, mode.opts, op, smNoFault, 0)
+				for _, fault := range smFaults {
+					for n := int64(1); n <= calls; n++ {
+						t.Run(fmt.Sprintf("%s@%d", fault, n), func(t *testing.T) {
+							t.Parallel()
+							smFaultRun(t, mode.opts, op, fault, n)
+						})
+					}
+				}
+			})
+		}
+	}
+}
+
+// smFaultRun seeds records a and b on a fresh fake, runs op with fault at
+// its n-th call, checks the state, and returns how many calls op made.
+func smFaultRun(t *testing.T, opts awssm.Options, op smFaultedWrite, fault smFault, n int64) int64 {
+	ctx := context.Background()
+	srv := newSMServer()
+	newStore := func(c *smClient) *awssm.Store {
+		o := opts
+		o.Prefix, o.Pepper = "faults/", smPepper
+		o.RetryDelay, o.MaxRetryDelay, o.MaxAttempts = time.Millisecond, 2*time.Millisecond, 4
+		s, err := awssm.New(c, &o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	clean := newStore(newSMClient(srv))
+	a, b := smFullToken("a", 1), smFullToken("b", 2)
+	for _, p := range []*tokenstore.Token{&a, &b} {
+		if err := clean.SaveToken(ctx, p); err != nil {
+			t.Fatalf("seed: %v", err)
+		}
+	}
+	faulty := newSMClient(srv)
+	opCtx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	var mu sync.Mutex
+	var expired time.Time
+	faulty.failWhen(func(i int64, _ string) smFault {
+		if i != n {
+			return smNoFault
+		}
+		if fault == smStall || fault == smApplyThenStall {
+			// The call hangs until the caller's deadline: let that pass
+			// now instead of waiting for it.
+			mu.Lock()
+			expired = time.Now()
+			mu.Unlock()
+			cancel()
+		}
+		return fault
+	})
+	err := op.run(opCtx, newStore(faulty), a)
+	returned := time.Now()
+	if fault == smNoFault {
+		if err != nil {
+			t.Fatalf("%s without faults: %v", op.name, err)
+		}
+		return faulty.count()
+	}
+	mu.Lock()
+	if !expired.IsZero() && returned.Sub(expired) > smFaultBound {
+		t.Errorf("returned %v after its context ended; want within %v", returned.Sub(expired), smFaultBound)
+	}
+	mu.Unlock()
+	if err == nil {
+		// The fault hit a best-effort call after the write (the release of
+		// an index entry the record no longer holds): it leaves a stale
+		// entry, a miss for readers, and the save stands.
+		t.Logf("%s succeeded through %s@%d", op.name, fault, n)
+	}
+	if err != nil && smSecretIn(err, a, b) {
+		t.Errorf("error shows a secret: %v", err)
+	}
+	if !op.all {
+		smWantByEveryKey(t, clean, b, "bystander")
+	}
+	smCoherent(t, clean)
+	got, gerr := clean.FindTokenByID(ctx, a.ID)
+	want, wantOK := op.want(a)
+	switch {
+	case op.name == "Insert" || op.all:
+	case errors.Is(gerr, tokenstore.ErrNotFound):
+		if wantOK {
+			t.Errorf("record a lost")
+		}
+	case gerr != nil:
+		t.Errorf("FindTokenByID(a): %v", gerr)
+	case !smSameToken(got, a) && !(wantOK && smSameToken(got, want)):
+		t.Errorf("record a is %v; want %v or %v", got, a, want)
+	}
+	// A healthy store retries the operation.
+	err = op.run(ctx, clean, a)
+	if op.name == "DeleteToken" && errors.Is(err, tokenstore.ErrNotFound) {
+		err = nil
+	}
+	switch {
+	case errors.Is(err, tokenstore.ErrConflict):
+		t.Logf("retry refused while the fault's claims are fresh: %v", err)
+		return 0
+	case err != nil:
+		t.Fatalf("retry: %v; want success or ErrConflict", err)
+	}
+	smCoherent(t, clean)
+	all, err := clean.GetTokens(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	switch {
+	case op.all:
+		// Nothing of the namespace is left but records pending deletion.
+		out, err := srv.ListSecrets(ctx, &sm.ListSecretsInput{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(all) != 0 || len(out.SecretList) != 0 {
+			t.Errorf("after the retried DeleteTokens, %d records and %d secrets; want none", len(all), len(out.SecretList))
+		}
+	case op.name == "Insert":
+		smWantByEveryKey(t, clean, want, "inserted")
+		if len(all) != 3 {
+			t.Errorf("after the retried insert, %d records; want 3", len(all))
+		}
+	case wantOK:
+		want.ID = a.ID
+		smWantByEveryKey(t, clean, want, "updated")
+	default:
+		if len(all) != 1 {
+			t.Errorf("after the retried delete, %d records; want 1", len(all))
+		}
+		for _, k := range tokenstore.Keys(a) {
+			if _, err := clean.FindToken(ctx, smKeyQuery(k)); !errors.Is(err, tokenstore.ErrNotFound) {
+				t.Errorf("FindToken by %v after the delete: %v; want ErrNotFound", k.Kind, err)
+			}
+		}
+	}
+	return 0
+}
+
+// smWantByEveryKey checks that every lookup key of want finds it, whole (an
+// inserted record whatever ID the store gave it).
+func smWantByEveryKey(t *testing.T, s tokenstore.Store, want tokenstore.Token, what string) {
+	t.Helper()
+	for _, k := range tokenstore.Keys(want) {
+		if k.Kind == tokenstore.KeyID && want.ID == "" {
+			continue
+		}
+		got, err := s.FindToken(context.Background(), smKeyQuery(k))
+		if err != nil {
+			t.Errorf("%s: FindToken by %v: %v", what, k.Kind, err)
+			continue
+		}
+		if want.ID == "" {
+			want.ID = got.ID // every key must find the same record
+		}
+		if !smSameToken(got, want) {
+			t.Errorf("%s: FindToken by %v gave %v; want %v", what, k.Kind, got, want)
+		}
+	}
+}
+
+// smCoherent checks what every reader must see after any fault: one record
+// per user name, and every listed record found by each of its keys.
+func smCoherent(t *testing.T, s tokenstore.Store) {
+	t.Helper()
+	ctx := context.Background()
+	all, err := s.GetTokens(ctx)
+	if err != nil {
+		t.Fatalf("GetTokens: %v", err)
+	}
+	users := make(map[string]string)
+	for _, r := range all {
+		if other, dup := users[r.UserName]; dup && r.UserName != "" {
+			t.Errorf("user name held by records %s and %s", other, r.ID)
+		}
+		users[r.UserName] = r.ID
+		for _, k := range tokenstore.Keys(r) {
+			got, err := s.FindToken(ctx, smKeyQuery(k))
+			switch {
+			case err != nil:
+				t.Errorf("listed record %s not found by %v: %v", r.ID, k.Kind, err)
+			case got.ID != r.ID:
+				t.Errorf("FindToken by %v of listed record %s gave record %s", k.Kind, r.ID, got.ID)
+			}
+		}
+	}
+}
+
+// smKeyQuery is the query that selects k under the lookup rules.
+func smKeyQuery(k tokenstore.Key) tokenstore.Token {
+	switch k.Kind {
+	case tokenstore.KeyID:
+		return tokenstore.Token{ID: k.Value}
+	case tokenstore.KeyUserName:
+		return tokenstore.Token{UserName: k.Value}
+	case tokenstore.KeyAccessToken:
+		return tokenstore.Token{AccessToken: k.Value}
+	case tokenstore.KeyRefreshToken:
+		return tokenstore.Token{RefreshToken: k.Value, ClientID: k.ClientID, ClientSecret: "secret-cs"}
+	}
+	return tokenstore.Token{GrantToken: k.Value, ClientID: k.ClientID, ClientSecret: "secret-cs"}
+}
+
+// smSameToken compares every field, the expiry as an instant.
+func smSameToken(a, b tokenstore.Token) bool {
+	ea, eb := a.Expiry, b.Expiry
+	a.Expiry, b.Expiry = time.Time{}, time.Time{}
+	return a == b && ea.Equal(eb)
+}
+
+// smSecretIn reports whether err's message shows a user name or secret of
+// any of toks.
+func smSecretIn(err error, toks ...tokenstore.Token) bool {
+	for _, t := range toks {
+		for _, v := range []string{t.UserName, t.ClientSecret, t.RefreshToken, t.AccessToken, t.GrantToken} {
+			if v != "" && strings.Contains(err.Error(), v) {
+				return true
+			}
+		}
+	}
+	return false
+}
