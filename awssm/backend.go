@@ -122,25 +122,36 @@ func (b backend) PutRecord(ctx context.Context, id string, r kvstore.Rec, rev st
 	if !errors.Is(err, errExists) {
 		return err
 	}
-	// Taken: by a record (a lost race), a tombstone the engine has
-	// not seen (it read nothing), or a secret scheduled for deletion.
-	sec, ok, err := s.get(ctx, name)
-	if err != nil {
+	// Taken: by a record or a tombstone (a lost race: the engine reads
+	// again), or by a secret scheduled for deletion, which reads as absent.
+	// Only the last is written over, once restored, and only if it holds a
+	// tombstone: a purged record, whose index entries are gone. A tombstone
+	// that is not scheduled for deletion is a delete in progress or a
+	// retired ID, and must stay.
+	if _, ok, err := s.get(ctx, name); err != nil || ok {
+		return orStale(err, id)
+	}
+	if err := s.restore(ctx, name); err != nil && !isGone(err) {
 		return err
 	}
-	if !ok {
-		if err := s.restore(ctx, name); err != nil && !isGone(err) {
-			return err
-		}
-		if sec, ok, err = s.get(ctx, name); err != nil {
-			return err
-		}
+	sec, ok, err := s.get(ctx, name)
+	if err != nil || !ok {
+		return orStale(err, id)
 	}
-	if _, tomb := decodeTombstone(sec.value); !ok || !tomb || r.State == kvstore.Tomb {
-		return fmt.Errorf("%w: record %s exists", kvstore.ErrStale, id)
+	if _, tomb := decodeTombstone(sec.value); !tomb || r.State == kvstore.Tomb {
+		return orStale(nil, id)
 	}
 	_, err = s.put(ctx, sec, value)
 	return stale(err)
+}
+
+// orStale is err, or when there is none, the engine's lost race on record
+// id.
+func orStale(err error, id string) error {
+	if err != nil {
+		return err
+	}
+	return fmt.Errorf("%w: record %s exists", kvstore.ErrStale, id)
 }
 
 // PurgeRecord deletes the record secret read at rev (by its ARN, so that
