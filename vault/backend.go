@@ -138,12 +138,13 @@ func (b backend) PutEntry(ctx context.Context, name, target, revision string) er
 	return stale(b.s.kv.write(ctx, path, entryData(target), ver))
 }
 
-// DropEntry destroys the version read of a user name's entry, the one
-// conditional delete KV v2 has: another record may claim that name at any
-// moment, and its version survives. The path stays as an empty shell
-// (metadata and destroyed versions, no data), which reads as absent and
-// which the next claim of the name reuses. Token values do not come back,
-// so their entries go entirely.
+// DropEntry destroys the version read of an entry, the one conditional
+// delete KV v2 has: another record may claim the key at any moment (a user
+// saved again after a delete, with the same refresh and grant tokens), and
+// its version survives. The path stays as an empty shell (metadata and
+// destroyed versions, no data), which reads as absent and which the next
+// claim of the key reuses. Access tokens change every hour and never come
+// back, so their entries go entirely, leaving no shell per refresh.
 func (b backend) DropEntry(ctx context.Context, name, revision string) error {
 	path, ok := b.s.layout.indexPath(name)
 	if !ok {
@@ -153,10 +154,10 @@ func (b backend) DropEntry(ctx context.Context, name, revision string) error {
 	if err != nil {
 		return err
 	}
-	if strings.HasPrefix(name, tokenstore.KeyUserName.String()+"/") {
-		return b.s.kv.destroy(ctx, path, ver)
+	if strings.HasPrefix(name, tokenstore.KeyAccessToken.String()+"/") {
+		return b.s.kv.remove(ctx, path)
 	}
-	return b.s.kv.remove(ctx, path)
+	return b.s.kv.destroy(ctx, path, ver)
 }
 
 // Sweep removes every index entry, each with all its versions, with

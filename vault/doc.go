@@ -119,13 +119,15 @@
 // second record with the same user name.
 //
 // Entries of keys a record loses (an access token replaced by the hourly
-// refresh) are deleted after the record is written, if they still name it.
-// KV v2 has no conditional delete of a path, so there is one narrow race
-// left: a writer that saves that very old value again at the same moment
-// may lose the entry it just claimed; the record then stays readable by ID
-// and by its other keys. Token values do not come back in practice. For a
-// user name, which can come back at any moment, the entry's version is
-// destroyed instead, which is conditional (see DeleteToken below).
+// refresh) are dropped after the record is written, if they still name it.
+// Dropping destroys the version read, which is conditional: an entry
+// another writer has claimed since keeps its version. The path stays as an
+// empty shell that the next claim of the key reuses. Access-token entries
+// are deleted outright instead, so the hourly refresh leaves no shell
+// behind; KV v2 has no conditional delete of a path, so a writer that
+// saved that very access token again at the same moment could lose its
+// entry (the record stays readable by ID and its other keys). Access
+// tokens are random and never come back.
 //
 // On KV version 1 there is no check-and-set. Within one Store value all
 // writes are serialized, so one process with one Store has every guarantee
