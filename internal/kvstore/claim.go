@@ -15,14 +15,23 @@ import (
 // driver.Keys order, user name first: a user name that belongs to
 // another record fails the save before anything else is written. An insert
 // keyed by a key without a lasting entry claims that key's entry too, to
-// serialise such inserts.
+// serialise such inserts. Keys the stored record holds are claimed again
+// only where an earlier attempt of this call pointed them elsewhere.
 func (sv *saver) claimAll(ctx context.Context, next tokenstore.Token, old []tokenstore.Key, known map[string]Entry) error {
 	e := sv.e
 	for _, k := range driver.Keys(next) {
-		if k.Kind == tokenstore.KeyID || slices.Contains(old, k) {
+		if k.Kind == tokenstore.KeyID {
 			continue
 		}
 		name, lasting := e.b.IndexName(k)
+		if slices.Contains(old, k) {
+			// The stored record holds k: its entry names it, unless an
+			// earlier attempt of this call pointed it at an insert that
+			// never happened. Then point it back.
+			if id, mine := sv.claimed[name]; !mine || id == next.ID {
+				continue
+			}
+		}
 		if !lasting && (!sv.hasKey || k != sv.key || old != nil) {
 			continue
 		}

@@ -140,14 +140,15 @@ func (sv *saver) attempt(ctx context.Context) (tokenstore.Record, error) {
 	if err != nil {
 		return tokenstore.Record{}, err
 	}
+	if err := sv.claimAll(ctx, next, old, p.known); err != nil {
+		return tokenstore.Record{}, err
+	}
 	if p.found {
 		// A write that changes nothing writes nothing.
 		if cur, err := driver.EncodeRecordMeta(p.stored, p.meta); err == nil && string(cur) == string(b) {
+			sv.cleanup(ctx, next, old)
 			return tokenstore.Record{Token: p.stored, Meta: p.meta}, nil
 		}
-	}
-	if err := sv.claimAll(ctx, next, old, p.known); err != nil {
-		return tokenstore.Record{}, err
 	}
 	if !p.found && sv.hasKey && sv.key.Kind != tokenstore.KeyID {
 		if _, lasting := e.b.IndexName(sv.key); !lasting {
