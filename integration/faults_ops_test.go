@@ -263,9 +263,8 @@ func runFaulted(t *testing.T, be faultBackend, op faultOp, fault integration.Fau
 		}
 	}
 
-	// The same operation retried by a healthy process converges. A store
-	// that repairs by age may refuse with ErrConflict while what the fault
-	// left is fresh; a store past the claim timeout must succeed.
+	// The same operation retried by a healthy process converges at once:
+	// no store repairs by age.
 	retry := func(s tokenstore.Store) error {
 		err := op.run(ctx, s, a, b)
 		if op.name == "DeleteToken" && errors.Is(err, tokenstore.ErrNotFound) {

@@ -28,8 +28,6 @@ func TestCacheFaultSequences(t *testing.T) {
 func vaultFaultBackend(t *testing.T, cached bool) faultBackend {
 	f := newKVFixture(t, vaultFrom(t, integration.Any), 2)
 	return faultBackend{newStore: func(t *testing.T, ns string, rt http.RoundTripper) tokenstore.Store {
-		// Vault repairs without a clock: a store past the claim timeout is
-		// the same store.
 		cfg := api.DefaultConfig()
 		cfg.Address = f.srv.addr
 		if rt != nil {
