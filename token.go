@@ -37,6 +37,15 @@ type Token struct {
 	APIDomain   string
 }
 
+// Equal reports whether t and u hold the same values, Expiry compared as
+// an instant (as time.Time.Equal does: a record read back from a store
+// keeps the instant, not the location).
+func (t Token) Equal(u Token) bool {
+	te, ue := t.Expiry, u.Expiry
+	t.Expiry, u.Expiry = time.Time{}, time.Time{}
+	return t == u && te.Equal(ue)
+}
+
 // Expired reports whether the access token is missing or expires within skew
 // of now. A zero Expiry counts as unknown, not expired.
 func (t Token) Expired(now time.Time, skew time.Duration) bool {

@@ -99,3 +99,22 @@ func TestExpired(t *testing.T) {
 		}
 	}
 }
+
+func TestTokenEqual(t *testing.T) {
+	at := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	a := tokenstore.Token{ID: "x", AccessToken: "at", Expiry: at}
+	b := a
+	b.Expiry = at.In(time.FixedZone("X", 3600))
+	if !a.Equal(b) {
+		t.Errorf("same instant in another zone: not Equal")
+	}
+	b.AccessToken = "other"
+	if a.Equal(b) {
+		t.Errorf("different access tokens: Equal")
+	}
+	b = a
+	b.Expiry = at.Add(time.Nanosecond)
+	if a.Equal(b) {
+		t.Errorf("different instants: Equal")
+	}
+}

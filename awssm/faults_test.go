@@ -14,6 +14,7 @@ import (
 	"github.com/tokenstore-go/tokenstore"
 	"github.com/tokenstore-go/tokenstore/awssm"
 	"github.com/tokenstore-go/tokenstore/driver"
+	"github.com/tokenstore-go/tokenstore/storetest"
 )
 
 // The fault test plays every fault of smClient at every call of each
@@ -164,9 +165,9 @@ func smFaultRun(t *testing.T, opts awssm.Options, op smFaultedWrite, fault smFau
 		t.Errorf("error shows a secret: %v", err)
 	}
 	if !op.all {
-		smWantByEveryKey(t, clean, b, "bystander")
+		storetest.WantFound(t, context.Background(), clean, b, "bystander")
 	}
-	smCoherent(t, clean)
+	storetest.WantCoherent(t, context.Background(), clean)
 	got, gerr := clean.FindTokenByID(ctx, a.ID)
 	want, wantOK := op.want(a)
 	switch {
@@ -177,7 +178,7 @@ func smFaultRun(t *testing.T, opts awssm.Options, op smFaultedWrite, fault smFau
 		}
 	case gerr != nil:
 		t.Errorf("FindTokenByID(a): %v", gerr)
-	case !smSameToken(got, a) && !(wantOK && smSameToken(got, want)):
+	case !got.Equal(a) && !(wantOK && got.Equal(want)):
 		t.Errorf("record a is %v; want %v or %v", got, a, want)
 	}
 	// A healthy store retries the operation.
@@ -188,7 +189,7 @@ func smFaultRun(t *testing.T, opts awssm.Options, op smFaultedWrite, fault smFau
 	if err != nil {
 		t.Fatalf("retry: %v; want success", err)
 	}
-	smCoherent(t, clean)
+	storetest.WantCoherent(t, context.Background(), clean)
 	all, err := clean.GetTokens(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -204,95 +205,24 @@ func smFaultRun(t *testing.T, opts awssm.Options, op smFaultedWrite, fault smFau
 			t.Errorf("after the retried DeleteTokens, %d records and %d secrets; want none", len(all), len(out.SecretList))
 		}
 	case op.name == "Insert":
-		smWantByEveryKey(t, clean, want, "inserted")
+		storetest.WantFound(t, context.Background(), clean, want, "inserted")
 		if len(all) != 3 {
 			t.Errorf("after the retried insert, %d records; want 3", len(all))
 		}
 	case wantOK:
 		want.ID = a.ID
-		smWantByEveryKey(t, clean, want, "updated")
+		storetest.WantFound(t, context.Background(), clean, want, "updated")
 	default:
 		if len(all) != 1 {
 			t.Errorf("after the retried delete, %d records; want 1", len(all))
 		}
 		for _, k := range driver.Keys(a) {
-			if _, err := clean.FindToken(ctx, smKeyQuery(k)); !errors.Is(err, tokenstore.ErrNotFound) {
+			if _, err := clean.FindToken(ctx, driver.Query(k)); !errors.Is(err, tokenstore.ErrNotFound) {
 				t.Errorf("FindToken by %v after the delete: %v; want ErrNotFound", k.Kind, err)
 			}
 		}
 	}
 	return 0
-}
-
-// smWantByEveryKey checks that every lookup key of want finds it, whole (an
-// inserted record whatever ID the store gave it).
-func smWantByEveryKey(t *testing.T, s tokenstore.Store, want tokenstore.Token, what string) {
-	t.Helper()
-	for _, k := range driver.Keys(want) {
-		if k.Kind == tokenstore.KeyID && want.ID == "" {
-			continue
-		}
-		got, err := s.FindToken(context.Background(), smKeyQuery(k))
-		if err != nil {
-			t.Errorf("%s: FindToken by %v: %v", what, k.Kind, err)
-			continue
-		}
-		if want.ID == "" {
-			want.ID = got.ID // every key must find the same record
-		}
-		if !smSameToken(got, want) {
-			t.Errorf("%s: FindToken by %v gave %v; want %v", what, k.Kind, got, want)
-		}
-	}
-}
-
-// smCoherent checks what every reader must see after any fault: one record
-// per user name, and every listed record found by each of its keys.
-func smCoherent(t *testing.T, s tokenstore.Store) {
-	t.Helper()
-	ctx := context.Background()
-	all, err := s.GetTokens(ctx)
-	if err != nil {
-		t.Fatalf("GetTokens: %v", err)
-	}
-	users := make(map[string]string)
-	for _, r := range all {
-		if other, dup := users[r.UserName]; dup && r.UserName != "" {
-			t.Errorf("user name held by records %s and %s", other, r.ID)
-		}
-		users[r.UserName] = r.ID
-		for _, k := range driver.Keys(r) {
-			got, err := s.FindToken(ctx, smKeyQuery(k))
-			switch {
-			case err != nil:
-				t.Errorf("listed record %s not found by %v: %v", r.ID, k.Kind, err)
-			case got.ID != r.ID:
-				t.Errorf("FindToken by %v of listed record %s gave record %s", k.Kind, r.ID, got.ID)
-			}
-		}
-	}
-}
-
-// smKeyQuery is the query that selects k under the lookup rules.
-func smKeyQuery(k tokenstore.Key) tokenstore.Token {
-	switch k.Kind {
-	case tokenstore.KeyID:
-		return tokenstore.Token{ID: k.Value}
-	case tokenstore.KeyUserName:
-		return tokenstore.Token{UserName: k.Value}
-	case tokenstore.KeyAccessToken:
-		return tokenstore.Token{AccessToken: k.Value}
-	case tokenstore.KeyRefreshToken:
-		return tokenstore.Token{RefreshToken: k.Value, ClientID: k.ClientID, ClientSecret: "secret-cs"}
-	}
-	return tokenstore.Token{GrantToken: k.Value, ClientID: k.ClientID, ClientSecret: "secret-cs"}
-}
-
-// smSameToken compares every field, the expiry as an instant.
-func smSameToken(a, b tokenstore.Token) bool {
-	ea, eb := a.Expiry, b.Expiry
-	a.Expiry, b.Expiry = time.Time{}, time.Time{}
-	return a == b && ea.Equal(eb)
 }
 
 // smSecretIn reports whether err's message shows a user name or secret of

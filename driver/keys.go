@@ -45,3 +45,25 @@ func Keys(t tokenstore.Token) []tokenstore.Key {
 	}
 	return keys
 }
+
+// Query returns a query that selects k under the lookup rules:
+// tokenstore.Lookup(Query(k)) is k. A grant or refresh token key gets a
+// placeholder client secret, since the rules ask for client credentials
+// but match on the client ID only. Crash and conformance tests use it to
+// check that a record is found by every one of its Keys.
+func Query(k tokenstore.Key) tokenstore.Token {
+	switch k.Kind {
+	case tokenstore.KeyID:
+		return tokenstore.Token{ID: k.Value}
+	case tokenstore.KeyUserName:
+		return tokenstore.Token{UserName: k.Value}
+	case tokenstore.KeyAccessToken:
+		return tokenstore.Token{AccessToken: k.Value}
+	case tokenstore.KeyRefreshToken:
+		return tokenstore.Token{RefreshToken: k.Value, ClientID: k.ClientID, ClientSecret: querySecret}
+	}
+	return tokenstore.Token{GrantToken: k.Value, ClientID: k.ClientID, ClientSecret: querySecret}
+}
+
+// querySecret is Query's placeholder client secret.
+const querySecret = "query"

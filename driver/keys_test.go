@@ -89,3 +89,13 @@ func TestDigest(t *testing.T) {
 		t.Errorf("digest %q is not 64 lowercase hex characters", da)
 	}
 }
+
+func TestQuerySelectsItsKey(t *testing.T) {
+	tok := tokenstore.Token{ID: "id1", UserName: "u", AccessToken: "at", GrantToken: "gt", RefreshToken: "rt", ClientID: "c", ClientSecret: "s"}
+	for _, k := range Keys(tok) {
+		got, err := tokenstore.Lookup(Query(k))
+		if err != nil || got != k {
+			t.Errorf("Lookup(Query(%v)) = %v, %v", k.Kind, got.Kind, err)
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/tokenstore-go/tokenstore"
 	"github.com/tokenstore-go/tokenstore/driver"
+	"github.com/tokenstore-go/tokenstore/storetest"
 )
 
 // corruptBackend makes stores of one backend and damages their records by
@@ -70,7 +71,7 @@ func runCorruptRecords(t *testing.T, be corruptBackend) {
 				t.Errorf("GetTokens gave %d records %v; want the 2 readable ones in ID order", len(all), all)
 			}
 			for _, g := range good {
-				wantFoundByEveryKey(t, ctx, s, g, "readable record beside a corrupt one")
+				storetest.WantFound(t, ctx, s, g, "readable record beside a corrupt one")
 			}
 			_, err = s.FindTokenByID(ctx, bad.ID)
 			wantCorrupt("FindTokenByID(corrupt)", err)
@@ -93,7 +94,7 @@ func runCorruptRecords(t *testing.T, be corruptBackend) {
 			if err := s.SaveToken(ctx, &again); err != nil {
 				t.Fatalf("SaveToken after deleting the corrupt record: %v", err)
 			}
-			wantFoundByEveryKey(t, ctx, s, again, "record saved after the corrupt one was deleted")
+			storetest.WantFound(t, ctx, s, again, "record saved after the corrupt one was deleted")
 
 			be.overwrite(t, s, good[0].ID, strings.ReplaceAll(raw, "%ID%", good[0].ID))
 			if err := s.DeleteTokens(ctx); err != nil {

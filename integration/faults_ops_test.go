@@ -14,6 +14,7 @@ import (
 	"github.com/tokenstore-go/tokenstore"
 	"github.com/tokenstore-go/tokenstore/driver"
 	"github.com/tokenstore-go/tokenstore/integration"
+	"github.com/tokenstore-go/tokenstore/storetest"
 )
 
 // The fault-sequence test plays, for every operation of a store, every
@@ -242,10 +243,10 @@ func runFaulted(t *testing.T, be faultBackend, op faultOp, fault integration.Fau
 	}
 	if !op.removesAll {
 		for _, r := range bystanders {
-			wantFoundByEveryKey(t, ctx, clean, r, "bystander after "+fault.String())
+			storetest.WantFound(t, ctx, clean, r, "bystander after "+fault.String())
 		}
 	}
-	checkCoherent(t, ctx, clean)
+	storetest.WantCoherent(t, ctx, clean)
 
 	// The record the operation writes is in its old or its new state.
 	if op.changesA && !op.removesAll {
@@ -258,7 +259,7 @@ func runFaulted(t *testing.T, be faultBackend, op faultOp, fault integration.Fau
 			}
 		case err != nil:
 			t.Errorf("FindTokenByID(%s): %v", a.ID, err)
-		case !sameToken(got, a) && !(wantOK && sameToken(got, want)):
+		case !got.Equal(a) && !(wantOK && got.Equal(want)):
 			t.Errorf("record after %s@%d is %v; want %v or %v", fault, n, got, a, want)
 		}
 	}
@@ -275,81 +276,25 @@ func runFaulted(t *testing.T, be faultBackend, op faultOp, fault integration.Fau
 	if err := retry(clean); err != nil {
 		t.Fatalf("retry of %s: %v; want success, with no wait on any clock", op.name, err)
 	}
-	checkCoherent(t, ctx, clean)
+	storetest.WantCoherent(t, ctx, clean)
 	want, wantOK := op.want(a)
 	switch {
 	case op.name == "Insert":
-		wantFoundByEveryKey(t, ctx, clean, want, "inserted record after retry")
+		storetest.WantFound(t, ctx, clean, want, "inserted record after retry")
 		if all := list(t, ctx, clean); len(all) != 3 {
 			t.Errorf("after the retried insert GetTokens has %d records; want 3 (%v)", len(all), all)
 		}
 	case wantOK:
 		want.ID = a.ID
-		wantFoundByEveryKey(t, ctx, clean, want, "updated record after retry")
+		storetest.WantFound(t, ctx, clean, want, "updated record after retry")
 	case op.removesAll:
 		if all := list(t, ctx, clean); len(all) != 0 {
 			t.Errorf("after the retried DeleteTokens GetTokens has %d records; want 0", len(all))
 		}
 	default:
 		for _, k := range driver.Keys(a) {
-			if got, err := clean.FindToken(ctx, keyQuery(k)); !errors.Is(err, tokenstore.ErrNotFound) {
+			if got, err := clean.FindToken(ctx, driver.Query(k)); !errors.Is(err, tokenstore.ErrNotFound) {
 				t.Errorf("FindToken(%v) after the retried delete: %v, %v; want ErrNotFound", k.Kind, got.ID, err)
-			}
-		}
-	}
-}
-
-// wantFoundByEveryKey checks that every lookup key of want finds it, whole.
-// An insert's record is compared without its ID, which the store made.
-func wantFoundByEveryKey(t *testing.T, ctx context.Context, s tokenstore.Store, want tokenstore.Token, what string) tokenstore.Token {
-	t.Helper()
-	var first tokenstore.Token
-	for _, k := range driver.Keys(want) {
-		if k.Kind == tokenstore.KeyID && want.ID == "" {
-			continue
-		}
-		got, err := s.FindToken(ctx, keyQuery(k))
-		if err != nil {
-			t.Errorf("%s: FindToken by %v: %v", what, k.Kind, err)
-			continue
-		}
-		w := want
-		if w.ID == "" {
-			w.ID = got.ID
-		}
-		if !sameToken(got, w) {
-			t.Errorf("%s: FindToken by %v gave %v; want %v", what, k.Kind, got, w)
-		}
-		if first.ID == "" {
-			first = got
-		} else if got.ID != first.ID {
-			t.Errorf("%s: FindToken by %v gave record %s; by another key %s", what, k.Kind, got.ID, first.ID)
-		}
-	}
-	return first
-}
-
-// checkCoherent checks what every reader must see after any fault: one
-// record per user name, and every listed record found by each of its keys.
-func checkCoherent(t *testing.T, ctx context.Context, s tokenstore.Store) {
-	t.Helper()
-	users := make(map[string]string)
-	for _, r := range list(t, ctx, s) {
-		if r.UserName != "" {
-			if other, dup := users[r.UserName]; dup {
-				t.Errorf("user name held by two records: %s and %s", other, r.ID)
-			}
-			users[r.UserName] = r.ID
-		}
-		for _, k := range driver.Keys(r) {
-			got, err := s.FindToken(ctx, keyQuery(k))
-			switch {
-			case err != nil:
-				t.Errorf("listed record %s not found by %v: %v", r.ID, k.Kind, err)
-			case !driver.Matches(k, got):
-				t.Errorf("FindToken by %v gave record %s, which does not hold the key", k.Kind, got.ID)
-			case got.ID != r.ID:
-				t.Errorf("FindToken by %v of listed record %s gave record %s", k.Kind, r.ID, got.ID)
 			}
 		}
 	}
@@ -362,30 +307,6 @@ func list(t *testing.T, ctx context.Context, s tokenstore.Store) []tokenstore.To
 		t.Fatalf("GetTokens: %v", err)
 	}
 	return all
-}
-
-// keyQuery is the query that selects k under the lookup rules.
-func keyQuery(k tokenstore.Key) tokenstore.Token {
-	switch k.Kind {
-	case tokenstore.KeyID:
-		return tokenstore.Token{ID: k.Value}
-	case tokenstore.KeyUserName:
-		return tokenstore.Token{UserName: k.Value}
-	case tokenstore.KeyAccessToken:
-		return tokenstore.Token{AccessToken: k.Value}
-	case tokenstore.KeyRefreshToken:
-		return tokenstore.Token{RefreshToken: k.Value, ClientID: k.ClientID, ClientSecret: "secret-cs"}
-	case tokenstore.KeyGrantToken:
-		return tokenstore.Token{GrantToken: k.Value, ClientID: k.ClientID, ClientSecret: "secret-cs"}
-	}
-	panic("unknown key kind")
-}
-
-// sameToken compares every field, the expiry as an instant.
-func sameToken(a, b tokenstore.Token) bool {
-	ea, eb := a.Expiry, b.Expiry
-	a.Expiry, b.Expiry = time.Time{}, time.Time{}
-	return a == b && ea.Equal(eb)
 }
 
 // secretIn reports whether err's message shows a secret of any token.

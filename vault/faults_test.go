@@ -14,7 +14,7 @@ import (
 	"github.com/hashicorp/vault/api"
 
 	"github.com/tokenstore-go/tokenstore"
-	"github.com/tokenstore-go/tokenstore/driver"
+	"github.com/tokenstore-go/tokenstore/storetest"
 )
 
 // TestFaultSweep plays every write operation with every fault of the fake
@@ -245,15 +245,15 @@ func runFaulted(t *testing.T, w *faultWorld, op faultOp, kind faultKind, n int, 
 		t.Errorf("one %s healed by the client's resend: got %v; want success", kind, err)
 	}
 
-	// checkCoherent finds every listed record by each of its keys, so the
+	// storetest.WantCoherent finds every listed record by each of its keys, so the
 	// records need only be compared by ID.
 	bg := context.Background()
-	checkCoherent(t, bg, w.clean)
-	if got, err := w.clean.FindTokenByID(bg, w.b.ID); err != nil || !sameToken(got, w.b) {
+	storetest.WantCoherent(t, bg, w.clean)
+	if got, err := w.clean.FindTokenByID(bg, w.b.ID); err != nil || !got.Equal(w.b) {
 		t.Errorf("the other record: %v, %v; want it unchanged", got, err)
 	}
 	if op.name == "Insert" {
-		if got, err := w.clean.FindTokenByID(bg, w.a.ID); err != nil || !sameToken(got, w.a) {
+		if got, err := w.clean.FindTokenByID(bg, w.a.ID); err != nil || !got.Equal(w.a) {
 			t.Errorf("a record stored before: %v, %v; want it unchanged", got, err)
 		}
 	} else {
@@ -271,10 +271,10 @@ func runFaulted(t *testing.T, w *faultWorld, op faultOp, kind faultKind, n int, 
 	if rerr != nil {
 		t.Fatalf("retry: %v", rerr)
 	}
-	all := checkCoherent(t, bg, w.clean)
+	all := storetest.WantCoherent(t, bg, w.clean)
 	switch op.name {
 	case "Insert":
-		wantFound(t, bg, w.clean, insertedToken(w.a), "the inserted record after the retry")
+		storetest.WantFound(t, bg, w.clean, insertedToken(w.a), "the inserted record after the retry")
 		if len(all) != 3 {
 			t.Errorf("after the retried insert there are %d records; want 3", len(all))
 		}
@@ -335,87 +335,11 @@ func checkState(t *testing.T, ctx context.Context, s *Store, op faultOp, a token
 		return
 	}
 	for _, st := range states {
-		if sameToken(got, st) {
+		if got.Equal(st) {
 			return
 		}
 	}
 	t.Errorf("record a is %v; want one of %v", got, states)
-}
-
-// wantFound checks that every lookup key of want finds it, whole, and
-// returns it. A want without ID is compared without it.
-func wantFound(t *testing.T, ctx context.Context, s *Store, want tokenstore.Token, what string) tokenstore.Token {
-	t.Helper()
-	var first tokenstore.Token
-	for _, k := range driver.Keys(want) {
-		got, err := s.FindToken(ctx, keyQuery(k))
-		if err != nil {
-			t.Errorf("%s: FindToken by %v: %v", what, k.Kind, err)
-			continue
-		}
-		w := want
-		if w.ID == "" {
-			w.ID = got.ID
-		}
-		if !sameToken(got, w) {
-			t.Errorf("%s: FindToken by %v gave %v; want %v", what, k.Kind, got, w)
-		}
-		if first.ID == "" {
-			first = got
-		} else if got.ID != first.ID {
-			t.Errorf("%s: FindToken by %v gave record %s; by another key %s", what, k.Kind, got.ID, first.ID)
-		}
-	}
-	return first
-}
-
-// checkCoherent checks what every reader must see after any fault: one
-// record per user name, and every listed record found by each of its keys.
-// It returns the listed records.
-func checkCoherent(t *testing.T, ctx context.Context, s *Store) []tokenstore.Token {
-	t.Helper()
-	all, err := s.GetTokens(ctx)
-	if err != nil {
-		t.Fatalf("GetTokens: %v", err)
-	}
-	users := map[string]string{}
-	for _, r := range all {
-		if other, dup := users[r.UserName]; dup && r.UserName != "" {
-			t.Errorf("user name held by two records: %s and %s", other, r.ID)
-		}
-		users[r.UserName] = r.ID
-		for _, k := range driver.Keys(r) {
-			got, err := s.FindToken(ctx, keyQuery(k))
-			if err != nil || got.ID != r.ID {
-				t.Errorf("listed record %s: FindToken by %v gave %q, %v", r.ID, k.Kind, got.ID, err)
-			}
-		}
-	}
-	return all
-}
-
-// keyQuery is the query that selects k under the lookup rules.
-func keyQuery(k tokenstore.Key) tokenstore.Token {
-	switch k.Kind {
-	case tokenstore.KeyID:
-		return tokenstore.Token{ID: k.Value}
-	case tokenstore.KeyUserName:
-		return tokenstore.Token{UserName: k.Value}
-	case tokenstore.KeyAccessToken:
-		return tokenstore.Token{AccessToken: k.Value}
-	case tokenstore.KeyRefreshToken:
-		return tokenstore.Token{RefreshToken: k.Value, ClientID: k.ClientID, ClientSecret: "secret-cs"}
-	case tokenstore.KeyGrantToken:
-		return tokenstore.Token{GrantToken: k.Value, ClientID: k.ClientID, ClientSecret: "secret-cs"}
-	}
-	panic("unknown key kind")
-}
-
-// sameToken compares every field, the expiry as an instant.
-func sameToken(a, b tokenstore.Token) bool {
-	ea, eb := a.Expiry, b.Expiry
-	a.Expiry, b.Expiry = time.Time{}, time.Time{}
-	return a == b && ea.Equal(eb)
 }
 
 // secretShown reports whether err's message shows a secret or user name of

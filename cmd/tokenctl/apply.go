@@ -123,7 +123,7 @@ func (ap *applier) apply(ctx context.Context, r row, keepID bool) (result, error
 		stored := ap.byID[id]
 		want = driver.Merge(stored, t)
 		res.ID, res.Action = id, actMerge
-		if sameToken(want, stored) {
+		if want.Equal(stored) {
 			res.Action = actUnchanged
 			return res, nil
 		}
@@ -169,11 +169,4 @@ func (ap *applier) apply(ctx context.Context, r row, keepID bool) (result, error
 func rowError(err error) bool {
 	return errors.Is(err, tokenstore.ErrInvalidToken) || errors.Is(err, tokenstore.ErrTooLarge) ||
 		errors.Is(err, tokenstore.ErrDuplicate) || errors.Is(err, tokenstore.ErrConflict)
-}
-
-// sameToken compares every field; Expiry by instant.
-func sameToken(a, b tokenstore.Token) bool {
-	e := a.Expiry.Equal(b.Expiry)
-	a.Expiry, b.Expiry = time.Time{}, time.Time{}
-	return e && a == b
 }

@@ -45,7 +45,7 @@ func sameTokens(t *testing.T, what string, got, want []tokenstore.Token) {
 		t.Fatalf("%s: %d records; want %d", what, len(got), len(want))
 	}
 	for i := range want {
-		if !sameToken(got[i], want[i]) {
+		if !got[i].Equal(want[i]) {
 			t.Errorf("%s: record %d = %v; want %v (secrets compared too)", what, i, got[i], want[i])
 		}
 	}
