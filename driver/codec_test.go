@@ -193,6 +193,9 @@ func FuzzEncodeDecode(f *testing.F) {
 		if err != nil {
 			t.Fatalf("EncodeRecord of a valid token: got error %v; want nil", err)
 		}
+		if bound := SizeBound(in, nil); bound < len(b) {
+			t.Fatalf("SizeBound = %d; the encoding has %d bytes", bound, len(b))
+		}
 		got, err := DecodeRecord(b)
 		if err != nil {
 			t.Fatalf("DecodeRecord(EncodeRecord(t)): got error %v; want nil", err)

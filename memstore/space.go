@@ -15,14 +15,15 @@ import (
 type space struct {
 	recs map[string]record
 	keys map[tokenstore.Key][]string // sorted IDs; several only for shared token values
+	seq  uint64                      // the last version put
 }
 
-// record is one stored record: its encoding, and the token and metadata
-// decoded from it.
+// record is one stored record, as decoding its encoding would give it,
+// and its version in the namespace (UpdateToken's compare-and-swap).
 type record struct {
-	b    []byte
 	tok  tokenstore.Token
 	meta tokenstore.Meta
+	ver  uint64
 }
 
 func newSpace() *space {
@@ -47,9 +48,12 @@ func (sp *space) find(k tokenstore.Key) (record, bool) {
 	return sp.recs[ids[0]], true
 }
 
-// put stores r under its ID, replacing what was there, and indexes it.
+// put stores r under its ID as a new version, replacing what was there,
+// and indexes it.
 func (sp *space) put(r record) {
 	id := r.tok.ID
+	sp.seq++
+	r.ver = sp.seq
 	if old, ok := sp.recs[id]; ok {
 		sp.unindex(old.tok)
 	}
@@ -109,22 +113,25 @@ func (sp *space) sorted() []record {
 	return out
 }
 
-// encode returns the stored form of t with metadata m: the encoding, and
-// what decoding it gives. Without metadata that is t with its Expiry in
-// UTC (the codec keeps every other field as it is, and Validate, which
-// EncodeRecordMeta runs, has refused what it could not keep), so the
-// decoding is skipped; metadata is decoded, as the encoder compacts it.
+// encode returns the stored form of t with metadata m, the record as a
+// store that encodes it would give it back. Without metadata that is t
+// with its Expiry in UTC (the codec keeps every other field as it is, and
+// tokenstore.Validate, which the caller ran, has refused what it could not
+// keep), so neither encoding nor decoding is needed unless the record may
+// be near driver.MaxRecordSize: then it is encoded, to refuse it exactly
+// as the codec does. Metadata is validated and compacted by the encoder,
+// so a record with metadata is encoded and decoded.
 func encode(t tokenstore.Token, m tokenstore.Meta) (record, error) {
+	if len(m) == 0 && driver.SizeBound(t, nil) <= driver.MaxRecordSize && t.ID != "" {
+		if !t.Expiry.IsZero() {
+			t.Expiry = t.Expiry.UTC()
+		}
+		return record{tok: t}, nil
+	}
 	b, err := driver.EncodeRecordMeta(t, m)
 	if err != nil {
 		return record{}, err
 	}
-	if len(m) == 0 {
-		if !t.Expiry.IsZero() {
-			t.Expiry = t.Expiry.UTC()
-		}
-		return record{b: b, tok: t}, nil
-	}
 	tok, meta, err := driver.DecodeRecordMeta(b)
-	return record{b: b, tok: tok, meta: meta}, err
+	return record{tok: tok, meta: meta}, err
 }

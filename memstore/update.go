@@ -1,7 +1,6 @@
 package memstore
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 
@@ -38,14 +37,17 @@ func (s *Store) UpdateToken(ctx context.Context, id string, fn func(tokenstore.R
 		if next.Token.ID != id {
 			return tokenstore.Record{}, wrap("update", fmt.Errorf("%w: the update changed the ID", tokenstore.ErrInvalidToken))
 		}
+		if err := tokenstore.Validate(next.Token); err != nil {
+			return tokenstore.Record{}, wrap("update", err)
+		}
 		r, err := encode(next.Token, next.Meta)
 		if err != nil {
 			return tokenstore.Record{}, wrap("update", err)
 		}
-		if bytes.Equal(r.b, cur.b) {
+		if r.tok.Equal(cur.tok) && r.meta.Equal(cur.meta) {
 			return tokenstore.Record{Token: cur.tok, Meta: cur.meta}, nil
 		}
-		done, err := s.swap(cur.b, r)
+		done, err := s.swap(cur.ver, r)
 		if err != nil {
 			return tokenstore.Record{}, wrap("update", err)
 		}
@@ -56,13 +58,13 @@ func (s *Store) UpdateToken(ctx context.Context, id string, fn func(tokenstore.R
 	return tokenstore.Record{}, wrap("update", fmt.Errorf("%w after %d attempts", tokenstore.ErrConflict, maxUpdateAttempts))
 }
 
-// swap stores r if its record still holds read, reporting whether it did;
-// r's user name must belong to no other record.
-func (s *Store) swap(read []byte, r record) (bool, error) {
+// swap stores r if its record is still at version read, reporting whether
+// it did; r's user name must belong to no other record.
+func (s *Store) swap(read uint64, r record) (bool, error) {
 	s.b.mu.Lock()
 	defer s.b.mu.Unlock()
 	sp := s.space(false)
-	if now, ok := sp.find(tokenstore.Key{Kind: tokenstore.KeyID, Value: r.tok.ID}); !ok || !bytes.Equal(now.b, read) {
+	if now, ok := sp.find(tokenstore.Key{Kind: tokenstore.KeyID, Value: r.tok.ID}); !ok || now.ver != read {
 		return false, nil
 	}
 	if err := s.checkUserName(sp, r.tok); err != nil {
