@@ -157,8 +157,9 @@ func orStale(err error, id string) error {
 // PurgeRecord deletes the record secret read at rev (by its ARN, so that
 // a late purge cannot delete a record created again since), at once or
 // after the recovery window as Options say, then takes its ID out of the
-// catalog.
-func (b backend) PurgeRecord(ctx context.Context, id, rev string) error {
+// catalog, unless DeleteTokens is purging all (its Sweep deletes the
+// catalog shards).
+func (b backend) PurgeRecord(ctx context.Context, id, rev string, all bool) error {
 	s := b.s
 	target := s.names.record(id)
 	if rev != "" {
@@ -168,7 +169,7 @@ func (b backend) PurgeRecord(ctx context.Context, id, rev string) error {
 		}
 		target = sec.id()
 	}
-	if err := s.remove(ctx, target, s.opts.ForceDelete); err != nil {
+	if err := s.remove(ctx, target, s.opts.ForceDelete); err != nil || all {
 		return err
 	}
 	return s.catalogRemove(ctx, id)

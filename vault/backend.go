@@ -99,7 +99,7 @@ func (b backend) PutRecord(ctx context.Context, id string, r kvstore.Rec, revisi
 
 // PurgeRecord removes the record with all its versions and metadata, so no
 // token material stays in Vault's version history and the ID is free.
-func (b backend) PurgeRecord(ctx context.Context, id, _ string) error {
+func (b backend) PurgeRecord(ctx context.Context, id, _ string, _ bool) error {
 	return b.s.kv.remove(ctx, b.s.layout.recordPath(id))
 }
 

@@ -70,8 +70,10 @@ type Backend interface {
 	// PurgeRecord removes record id, as read at rev ("" when not read);
 	// an absent one is not an error. A backend that can address one
 	// incarnation of a name (an ARN) purges only the one read, so that a
-	// purge that arrives late cannot remove a record created since.
-	PurgeRecord(ctx context.Context, id, rev string) error
+	// purge that arrives late cannot remove a record created since. With
+	// all set, DeleteTokens is purging every record and calls Sweep after:
+	// bookkeeping Sweep removes wholesale (a catalog) may be left.
+	PurgeRecord(ctx context.Context, id, rev string, all bool) error
 	// ListRecords returns the IDs of the namespace's records. It may
 	// include IDs without a record (readers skip them) but must include
 	// every record written.

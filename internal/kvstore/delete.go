@@ -38,7 +38,7 @@ func (e *Engine) tryDelete(ctx context.Context, id string) error {
 	case errors.Is(err, tokenstore.ErrCorrupt) && r.State == Corrupt:
 		// Nothing to learn from it; its index entries dangle, which reads
 		// as a miss, and the next claim of their keys takes them over.
-		return e.b.PurgeRecord(ctx, id, r.Rev)
+		return e.b.PurgeRecord(ctx, id, r.Rev, false)
 	case err != nil:
 		return err
 	case r.State == Absent:
@@ -76,7 +76,7 @@ func (e *Engine) finishDelete(ctx context.Context, id string, index []string, re
 			return err
 		}
 	}
-	return e.b.PurgeRecord(ctx, id, rev)
+	return e.b.PurgeRecord(ctx, id, rev, false)
 }
 
 // DeleteTokens removes every record of the namespace, then whatever else
@@ -110,7 +110,7 @@ func (e *Engine) DeleteTokens(ctx context.Context) error {
 // back if the backend's purge keeps it restorable.
 func (e *Engine) purge(ctx context.Context, id string) error {
 	if !e.o.MarkBeforePurge {
-		return e.b.PurgeRecord(ctx, id, "")
+		return e.b.PurgeRecord(ctx, id, "", true)
 	}
 	for range e.o.MaxAttempts {
 		r, err := e.b.GetRecord(ctx, id)
@@ -127,7 +127,7 @@ func (e *Engine) purge(ctx context.Context, id string) error {
 			if err != nil {
 				return err
 			}
-			return e.b.PurgeRecord(ctx, id, r.Rev)
+			return e.b.PurgeRecord(ctx, id, r.Rev, true)
 		}
 	}
 	return tokenstore.ErrConflict

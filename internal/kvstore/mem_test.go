@@ -120,7 +120,7 @@ func (m *memKV) PutRecord(ctx context.Context, id string, r kvstore.Rec, rev str
 	})
 }
 
-func (m *memKV) PurgeRecord(ctx context.Context, id, _ string) error {
+func (m *memKV) PurgeRecord(ctx context.Context, id, _ string, _ bool) error {
 	return m.do(ctx, true, func() error { delete(m.records, id); return nil })
 }
 
