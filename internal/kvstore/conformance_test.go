@@ -21,10 +21,16 @@ func newEngine(t testing.TB, b kvstore.Backend) *kvstore.Engine {
 }
 
 // newEngineErr returns an engine that retries at once: its waits return
-// without sleeping, so no test waits on a wall clock.
+// without sleeping, so no test waits on a wall clock. Over a memKV that
+// scans access tokens it is configured as awssm's is (batches of 20, a
+// tombstone before each purge of DeleteTokens); otherwise as vault's.
 func newEngineErr(b kvstore.Backend) (*kvstore.Engine, error) {
-	return kvstore.New(b, kvstore.Options{Name: "kvtest", MaxAttempts: 20,
-		Sleep: func(ctx context.Context, _ time.Duration) error { return ctx.Err() }})
+	o := kvstore.Options{Name: "kvtest", MaxAttempts: 20,
+		Sleep: func(ctx context.Context, _ time.Duration) error { return ctx.Err() }}
+	if m, ok := b.(*memKV); ok && m.scanned[tokenstore.KeyAccessToken] {
+		o.BatchSize, o.MarkBeforePurge = 20, true
+	}
+	return kvstore.New(b, o)
 }
 
 // TestConformance runs the store suite on the engine over memory, with

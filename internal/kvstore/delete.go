@@ -3,6 +3,7 @@ package kvstore
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/tokenstore-go/tokenstore"
 	"github.com/tokenstore-go/tokenstore/driver"
@@ -98,11 +99,33 @@ func (e *Engine) DeleteTokens(ctx context.Context) error {
 		return e.wrap(ctx, op, err)
 	}
 	ids = validIDs(ids)
-	err = e.forEach(ctx, len(ids), func(ctx context.Context, i int) error { return e.purge(ctx, ids[i]) })
-	if err != nil {
+	if err := e.purgeAll(ctx, ids); err != nil {
 		return e.wrap(ctx, op, err)
 	}
 	return e.wrap(ctx, op, e.b.Sweep(ctx, e.purge))
+}
+
+// purgeAll purges the records of ids with at most Parallelism calls in
+// flight. With Options.MarkBeforePurge it reads them BatchSize at a time
+// first, so that each costs its tombstone write and its purge only.
+func (e *Engine) purgeAll(ctx context.Context, ids []string) error {
+	if !e.o.MarkBeforePurge {
+		return e.forEach(ctx, len(ids), func(ctx context.Context, i int) error { return e.purge(ctx, ids[i]) })
+	}
+	n := (len(ids) + e.o.BatchSize - 1) / e.o.BatchSize
+	return e.forEach(ctx, n, func(ctx context.Context, b int) error {
+		chunk := ids[b*e.o.BatchSize : min((b+1)*e.o.BatchSize, len(ids))]
+		recs, err := e.b.GetRecords(ctx, chunk)
+		if err != nil {
+			return err
+		}
+		for i, r := range recs {
+			if err := e.markAndPurge(ctx, chunk[i], r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // purge removes record id for DeleteTokens: with a tombstone first when
@@ -112,15 +135,22 @@ func (e *Engine) purge(ctx context.Context, id string) error {
 	if !e.o.MarkBeforePurge {
 		return e.b.PurgeRecord(ctx, id, "", true)
 	}
+	r, err := e.b.GetRecord(ctx, id)
+	if err != nil {
+		return err
+	}
+	return e.markAndPurge(ctx, id, r)
+}
+
+// markAndPurge writes a tombstone over record id, read as r, and purges
+// it, reading it again while concurrent writes move it on.
+func (e *Engine) markAndPurge(ctx context.Context, id string, r Rec) error {
 	for range e.o.MaxAttempts {
-		r, err := e.b.GetRecord(ctx, id)
-		if err != nil {
-			return err
-		}
-		if r.State == Absent {
+		var err error
+		switch r.State {
+		case Absent:
 			return nil
-		}
-		if r.State != Tomb {
+		case Live, Corrupt:
 			err = e.b.PutRecord(ctx, id, Rec{State: Tomb}, r.Rev)
 		}
 		if !isStale(err) {
@@ -129,6 +159,9 @@ func (e *Engine) purge(ctx context.Context, id string) error {
 			}
 			return e.b.PurgeRecord(ctx, id, r.Rev, true)
 		}
+		if r, err = e.b.GetRecord(ctx, id); err != nil {
+			return err
+		}
 	}
-	return tokenstore.ErrConflict
+	return fmt.Errorf("%w: record %s kept changing while being deleted", tokenstore.ErrConflict, id)
 }
