@@ -97,10 +97,25 @@ func (b backend) PutRecord(ctx context.Context, id string, r kvstore.Rec, revisi
 	return stale(b.s.put(ctx, b.s.layout.recordPath(id), data, ver))
 }
 
-// PurgeRecord removes the record with all its versions and metadata, so no
-// token material stays in Vault's version history and the ID is free.
-func (b backend) PurgeRecord(ctx context.Context, id, _ string, _ bool) error {
-	return b.s.kv.remove(ctx, b.s.layout.recordPath(id))
+// PurgeRecord destroys every version of the record, up to the one after
+// rev (the tombstone written over it), so no token material stays in
+// Vault's version history. The path keeps its metadata, an empty shell
+// that reads as absent, so that its version numbers never start over: a
+// writer that read the record before the delete holds a version the path
+// has left behind for good, and its check-and-set can never land on what
+// comes after (a retired ID's tombstone, a record saved anew under the
+// ID). Deleting the metadata would restart them at 1. DeleteTokens, which
+// runs alone, removes paths whole (all).
+func (b backend) PurgeRecord(ctx context.Context, id, revision string, all bool) error {
+	path := b.s.layout.recordPath(id)
+	ver, err := cas(revision)
+	if err != nil {
+		return err
+	}
+	if all || b.s.v1 || ver == 0 {
+		return b.s.kv.remove(ctx, path)
+	}
+	return b.s.kv.destroyUpTo(ctx, path, ver+1)
 }
 
 // ListRecords is one LIST of the records directory.

@@ -172,12 +172,15 @@
 // DeleteToken first replaces the record with a tombstone (a check-and-set
 // write, so it cannot overwrite an update it did not see), which makes the
 // record read as not found at once. It then destroys the current version of
-// each index entry that still names the record and removes the record's
-// metadata with every version, so no token material remains in Vault's
-// version history and creating the same keys again works (a cas=0 write
-// after a mere soft delete would fail). The destroyed index entries stay as
-// empty paths holding no data; the next save of that key reuses them, and
-// DeleteTokens removes them. If DeleteToken stops half-way, the tombstone
+// each index entry that still names the record, and every version of the
+// record, so no token material remains in Vault's version history. The
+// record's path keeps its metadata, as an empty shell: deleting the
+// metadata would restart its version numbers at 1, and a writer that read
+// the record before the delete (holding, say, version 1) could then land
+// its check-and-set on whatever is written there next. The destroyed index
+// entries and record paths stay as empty paths holding no data; the next
+// save of that key reuses an entry, GetTokens reads a record shell as
+// absent (one read each), and DeleteTokens removes them all. If DeleteToken stops half-way, the tombstone
 // lists what is left to do: the next DeleteToken of the ID finishes it,
 // and so does a SaveToken by that ID once it has waited a few backoff
 // rounds for the delete to finish on its own.

@@ -49,6 +49,11 @@ type kv interface {
 	// reads as absent, unless another writer got there first. On KV v1 it
 	// deletes p.
 	destroy(ctx context.Context, p string, ver int) error
+
+	// destroyUpTo erases versions 1 to ver of p (those pruned or never
+	// written are ignored) and keeps p's metadata, so its version numbers
+	// go on from where they were. On KV v1 it deletes p.
+	destroyUpTo(ctx context.Context, p string, ver int) error
 }
 
 // kvV2 speaks to a KV version 2 mount: data/ for versions, metadata/ for
@@ -112,7 +117,19 @@ func (k kvV2) remove(ctx context.Context, p string) error {
 }
 
 func (k kvV2) destroy(ctx context.Context, p string, ver int) error {
-	_, err := k.logical.WriteWithContext(ctx, k.mount+"/destroy/"+p, map[string]any{"versions": []int{ver}})
+	return k.destroyVersions(ctx, p, []int{ver})
+}
+
+func (k kvV2) destroyUpTo(ctx context.Context, p string, ver int) error {
+	versions := make([]int, ver)
+	for i := range versions {
+		versions[i] = i + 1
+	}
+	return k.destroyVersions(ctx, p, versions)
+}
+
+func (k kvV2) destroyVersions(ctx context.Context, p string, versions []int) error {
+	_, err := k.logical.WriteWithContext(ctx, k.mount+"/destroy/"+p, map[string]any{"versions": versions})
 	return err
 }
 
@@ -164,6 +181,8 @@ func (k kvV1) remove(ctx context.Context, p string) error {
 }
 
 func (k kvV1) destroy(ctx context.Context, p string, _ int) error { return k.remove(ctx, p) }
+
+func (k kvV1) destroyUpTo(ctx context.Context, p string, _ int) error { return k.remove(ctx, p) }
 
 // listKeys sends one LIST request; an absent directory is an empty list.
 func listKeys(ctx context.Context, logical *api.Logical, dir string) ([]string, error) {

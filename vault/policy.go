@@ -12,8 +12,9 @@ import (
 //
 // On KV version 2 that is create, read and update on data/ (writes are
 // check-and-set writes), list and delete on metadata/ (listing, and
-// removing a record with all its versions), and update on destroy/
-// (dropping an index entry's version). On KV version 1 it is the five
+// removing paths whole in DeleteTokens and an access token's entry), and
+// update on destroy/ (dropping an index entry's version, and a deleted
+// record's versions). On KV version 1 it is the five
 // capabilities on the prefix itself.
 func Policy(opts *Options) (string, error) {
 	var o Options
