@@ -101,8 +101,10 @@ func toString(v any) string {
 }
 
 // testDeleteLeavesNothing: after several updates and a delete, no version
-// of any path under the prefix holds a secret of the record, and the
-// record's path has no metadata left.
+// of any path under the prefix holds a secret of the record, and no
+// version of the record's path holds data at all: it stays as an empty
+// shell whose metadata keeps its version numbers from starting over (see
+// the vault package doc, # Deletion).
 func testDeleteLeavesNothing(t *testing.T, f *kvFixture) {
 	s, _, prefix := fresh(t, f)
 	ctx := ctxT(t)
@@ -119,10 +121,11 @@ func testDeleteLeavesNothing(t *testing.T, f *kvFixture) {
 	}
 	paths := f.walk(t, prefix+"/")
 	for _, p := range paths {
-		if strings.Contains(p, "/records/") {
-			t.Errorf("record path %s survives DeleteToken", p)
+		versions := f.readAllVersions(t, p)
+		if strings.Contains(p, "/records/") && len(versions) > 0 {
+			t.Errorf("record path %s keeps %d versions with data after DeleteToken", p, len(versions))
 		}
-		for _, data := range f.readAllVersions(t, p) {
+		for _, data := range versions {
 			for _, sec := range secrets {
 				if strings.Contains(data, sec) {
 					t.Errorf("path %s still holds a secret of the deleted record", p)
@@ -130,5 +133,5 @@ func testDeleteLeavesNothing(t *testing.T, f *kvFixture) {
 			}
 		}
 	}
-	t.Logf("after DeleteToken %d index paths remain as empty shells", len(paths))
+	t.Logf("after DeleteToken %d paths remain as empty shells", len(paths))
 }
