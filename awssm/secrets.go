@@ -228,8 +228,8 @@ func hasCode(err error, codes ...string) bool {
 
 // isGone reports whether err says the secret does not exist or is
 // scheduled for deletion. Secrets Manager answers InvalidRequestException
-// for a secret marked for deletion; LocalStack answers
-// ResourceNotFoundException when a version stage is asked for.
+// for a secret marked for deletion (LocalStack 4.14 too; earlier versions
+// answered ResourceNotFoundException when a version stage was asked for).
 func isGone(err error) bool {
 	return hasCode(err, "ResourceNotFoundException", "InvalidRequestException")
 }
