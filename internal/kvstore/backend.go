@@ -59,6 +59,13 @@ type Entry struct {
 // refused: the backend must recognise its own write (records carry a
 // nonce for that) and report success, or report an error that is not
 // ErrStale when it cannot tell. ErrStale means: certainly not written.
+//
+// A revision never comes back: once a name has moved past a revision (a
+// write, a drop, a purge), no later state of that name may have it again,
+// or a writer that read the old state could land a conditional write on a
+// new one. Vault keeps a purged path's metadata so that its version
+// numbers go on; Secrets Manager writes address the ARN read, which a
+// secret created again under the same name never has.
 type Backend interface {
 	// GetRecord reads record id.
 	GetRecord(ctx context.Context, id string) (Rec, error)
