@@ -12,6 +12,8 @@ import (
 // got there first. The engine reads again and starts the attempt over.
 var ErrStale = errors.New("changed since it was read")
 
+func isStale(err error) bool { return errors.Is(err, ErrStale) }
+
 // State is what a record name holds.
 type State int
 

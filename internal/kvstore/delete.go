@@ -3,7 +3,6 @@ package kvstore
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/tokenstore-go/tokenstore"
 	"github.com/tokenstore-go/tokenstore/driver"
@@ -145,23 +144,23 @@ func (e *Engine) purge(ctx context.Context, id string) error {
 // markAndPurge writes a tombstone over record id, read as r, and purges
 // it, reading it again while concurrent writes move it on.
 func (e *Engine) markAndPurge(ctx context.Context, id string, r Rec) error {
-	for range e.o.MaxAttempts {
-		var err error
+	first := true
+	return e.Retry(ctx, e.o.MaxAttempts, func() error {
+		if !first {
+			var err error
+			if r, err = e.b.GetRecord(ctx, id); err != nil {
+				return err
+			}
+		}
+		first = false
 		switch r.State {
 		case Absent:
 			return nil
 		case Live, Corrupt:
-			err = e.b.PutRecord(ctx, id, Rec{State: Tomb}, r.Rev)
-		}
-		if !isStale(err) {
-			if err != nil {
+			if err := e.b.PutRecord(ctx, id, Rec{State: Tomb}, r.Rev); err != nil {
 				return err
 			}
-			return e.b.PurgeRecord(ctx, id, r.Rev, true)
 		}
-		if r, err = e.b.GetRecord(ctx, id); err != nil {
-			return err
-		}
-	}
-	return fmt.Errorf("%w: record %s kept changing while being deleted", tokenstore.ErrConflict, id)
+		return e.b.PurgeRecord(ctx, id, r.Rev, true)
+	})
 }

@@ -162,16 +162,21 @@ func (e *Engine) wrap(ctx context.Context, op string, err error) error {
 // withRetry runs f until it returns something other than errRetry, backing
 // off between attempts; after MaxAttempts it reports ErrConflict.
 func (e *Engine) withRetry(ctx context.Context, f func() error) error {
+	return e.loop(ctx, e.o.MaxAttempts, func(err error) bool { return errors.Is(err, errRetry) }, f)
+}
+
+// loop runs f until retry(its error) is false, backing off between
+// attempts; after attempts tries it reports ErrConflict, keeping the last
+// lost race's cause (an API error) reachable.
+func (e *Engine) loop(ctx context.Context, attempts int, retry func(error) bool, f func() error) error {
 	for attempt := 1; ; attempt++ {
 		err := f()
 		switch {
-		case !errors.Is(err, errRetry):
+		case !retry(err):
 			return err
-		case attempt >= e.o.MaxAttempts:
-			if err == errRetry {
-				return fmt.Errorf("%w: gave up after %d attempts", tokenstore.ErrConflict, attempt)
-			}
-			// Keep the last lost race's cause (an API error) reachable.
+		case attempt >= attempts && err == errRetry:
+			return fmt.Errorf("%w: gave up after %d attempts", tokenstore.ErrConflict, attempt)
+		case attempt >= attempts:
 			return fmt.Errorf("%w: gave up after %d attempts: %w", tokenstore.ErrConflict, attempt, err)
 		}
 		if err := e.backoff(ctx, attempt); err != nil {
@@ -224,16 +229,5 @@ func ForEach(ctx context.Context, n, parallel int, f func(ctx context.Context, i
 // returns an error wrapping tokenstore.ErrConflict and the last ErrStale.
 // Backends use it for their own bookkeeping writes (shared shards).
 func (e *Engine) Retry(ctx context.Context, attempts int, f func() error) error {
-	for attempt := 1; ; attempt++ {
-		err := f()
-		switch {
-		case !isStale(err):
-			return err
-		case attempt >= attempts:
-			return fmt.Errorf("%w after %d attempts: %w", tokenstore.ErrConflict, attempt, err)
-		}
-		if err := e.backoff(ctx, attempt); err != nil {
-			return err
-		}
-	}
+	return e.loop(ctx, attempts, isStale, f)
 }

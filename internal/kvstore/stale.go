@@ -1,5 +1,0 @@
-package kvstore
-
-import "errors"
-
-func isStale(err error) bool { return errors.Is(err, ErrStale) }
