@@ -67,7 +67,7 @@ func cachedSource(tb testing.TB, f *fleet) (*refresh.Source, *countingStore) {
 		tb.Fatal(err)
 	}
 	src, err := refresh.New(c, tokenstore.Token{UserName: f.rec.UserName}, f.srv.Endpoint(),
-		&refresh.Options{Now: f.clock.Now, HTTPClient: f.srv.HTTPClient()})
+		&refresh.Options{Now: f.clock.Now, HTTPClient: f.srv.HTTPClient(), AllowAPIDomains: []string{f.srv.URL()}})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -114,7 +114,7 @@ func TestReusesLastToken(t *testing.T) {
 	f := newFleet(t, nil)
 	backend := &countingStore{Store: f.store().(*memstore.Store)}
 	src, err := refresh.New(backend, tokenstore.Token{UserName: f.rec.UserName}, f.srv.Endpoint(),
-		&refresh.Options{Now: f.clock.Now, HTTPClient: f.srv.HTTPClient()})
+		&refresh.Options{Now: f.clock.Now, HTTPClient: f.srv.HTTPClient(), AllowAPIDomains: []string{f.srv.URL()}})
 	if err != nil {
 		t.Fatal(err)
 	}

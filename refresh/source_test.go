@@ -58,7 +58,7 @@ func (f *fleet) store() tokenstore.Store { return memstore.New(&memstore.Options
 // source is one instance's token source.
 func (f *fleet) source(t *testing.T, o refresh.Options) *refresh.Source {
 	t.Helper()
-	o.Now, o.HTTPClient, o.Wait = f.clock.Now, f.srv.HTTPClient(), time.Millisecond
+	o.Now, o.HTTPClient, o.Wait, o.AllowAPIDomains = f.clock.Now, f.srv.HTTPClient(), time.Millisecond, []string{f.srv.URL()}
 	s, err := refresh.New(f.store(), tokenstore.Token{UserName: f.rec.UserName}, f.srv.Endpoint(), &o)
 	if err != nil {
 		t.Fatalf("refresh.New: %v", err)
@@ -133,12 +133,12 @@ func TestValidTokenNoCall(t *testing.T) {
 	}
 }
 
-// TestFleetManyExpiries: 50 instances through 100 expiries of 10-second
-// tokens (Zoho's limits scaled to match: 10 tokens per minute), each
-// calling the API with the token it got: 100 refreshes, none throttled,
-// no token refused by the API, no caller past its deadline.
+// TestFleetManyExpiries: 50 instances through 100 expiries of tokens of
+// the shortest lifetime accepted (zoho.MinExpiresIn), each calling the API
+// with the token it got: 100 refreshes, none throttled, no token refused
+// by the API, no caller past its deadline.
 func TestFleetManyExpiries(t *testing.T) {
-	f := newFleet(t, &zohotest.Options{TokenLifetime: 10 * time.Second, Window: time.Minute})
+	f := newFleet(t, &zohotest.Options{TokenLifetime: zoho.MinExpiresIn})
 	srcs := make([]*refresh.Source, 50)
 	clients := make([]*http.Client, 50)
 	for i := range srcs {
@@ -166,7 +166,7 @@ func TestFleetManyExpiries(t *testing.T) {
 			}()
 		}
 		wg.Wait()
-		f.clock.Advance(10 * time.Second)
+		f.clock.Advance(zoho.MinExpiresIn)
 	}
 	st := f.srv.Stats()
 	t.Logf("50 instances, 100 expiries: %d refreshes, %d throttled, %d evictions, %d API calls, %d refused", st.Refreshes, st.Throttled, st.Evictions, st.APICalls, st.APIUnauthorized)
@@ -180,12 +180,12 @@ func TestFleetManyExpiries(t *testing.T) {
 // recorded, so the next instance calls nothing until the window ends and
 // gets a typed error with that time.
 func TestThrottleRecordedForFleet(t *testing.T) {
-	f := newFleet(t, &zohotest.Options{TokensPerWindow: 1, TokenLifetime: time.Minute})
+	f := newFleet(t, &zohotest.Options{TokensPerWindow: 1, TokenLifetime: zoho.MinExpiresIn})
 	a := f.source(t, refresh.Options{Skew: time.Second})
 	if _, err := a.Current(ctxT(t)); err != nil {
 		t.Fatal(err)
 	}
-	f.clock.Advance(2 * time.Minute) // expired, still in the window
+	f.clock.Advance(zoho.MinExpiresIn + time.Minute) // expired, still in the window
 	_, err := a.Current(ctxT(t))
 	var te *refresh.ThrottledError
 	if !errors.As(err, &te) || !errors.Is(err, zoho.ErrThrottled) || !te.Until.After(f.clock.Now()) {
@@ -316,7 +316,7 @@ func TestGrantExchangedOnce(t *testing.T) {
 				return
 			}
 			src, err := refresh.New(s, tokenstore.Token{UserName: user}, f.srv.Endpoint(),
-				&refresh.Options{Now: f.clock.Now, HTTPClient: f.srv.HTTPClient(), Wait: time.Millisecond})
+				&refresh.Options{Now: f.clock.Now, HTTPClient: f.srv.HTTPClient(), AllowAPIDomains: []string{f.srv.URL()}, Wait: time.Millisecond})
 			if err != nil {
 				t.Errorf("refresh.New: %v", err)
 				return
@@ -349,7 +349,7 @@ func TestGrantExchangedOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	src, _ := refresh.New(f.store(), tokenstore.Token{UserName: spent.UserName}, f.srv.Endpoint(),
-		&refresh.Options{Now: f.clock.Now, HTTPClient: f.srv.HTTPClient()})
+		&refresh.Options{Now: f.clock.Now, HTTPClient: f.srv.HTTPClient(), AllowAPIDomains: []string{f.srv.URL()}})
 	if _, err := src.Current(ctxT(t)); !errors.Is(err, refresh.ErrRevoked) {
 		t.Fatalf("a spent grant code: %v; want ErrRevoked", err)
 	}
@@ -375,8 +375,9 @@ func TestClientRetriesEvictedToken(t *testing.T) {
 	if code := get(); code != http.StatusOK {
 		t.Fatalf("first call: %d; want 200", code)
 	}
-	// Another client of the same refresh token evicts the stored token.
-	if _, err := zoho.Refresh(ctxT(t), f.srv.HTTPClient(), f.srv.Endpoint(), clientID, clientSecret, f.rec.RefreshToken); err != nil {
+	// Later, another client of the same refresh token evicts the stored token.
+	f.clock.Advance(refresh.DefaultMinInterval)
+	if _, err := f.srv.Accounts().Refresh(ctxT(t), clientID, clientSecret, f.rec.RefreshToken); err != nil {
 		t.Fatal(err)
 	}
 	before := f.srv.Stats()
@@ -387,16 +388,31 @@ func TestClientRetriesEvictedToken(t *testing.T) {
 	if st.APIUnauthorized-before.APIUnauthorized != 1 || st.Refreshes-before.Refreshes != 1 {
 		t.Fatalf("%d 401s, %d refreshes after the eviction; want 1 and 1", st.APIUnauthorized-before.APIUnauthorized, st.Refreshes-before.Refreshes)
 	}
-	// A POST is not retried: the 401 reaches the caller.
-	if _, err := zoho.Refresh(ctxT(t), f.srv.HTTPClient(), f.srv.Endpoint(), clientID, clientSecret, f.rec.RefreshToken); err != nil {
+	// A POST is not resent: the 401 reaches the caller. But the refused
+	// token is expired for the whole fleet all the same (issue 19, item 3).
+	f.clock.Advance(refresh.DefaultMinInterval)
+	if _, err := f.srv.Accounts().Refresh(ctxT(t), clientID, clientSecret, f.rec.RefreshToken); err != nil {
 		t.Fatal(err)
 	}
+	refused, _ := f.store().FindTokenByID(ctxT(t), f.rec.ID)
 	req, _ := http.NewRequestWithContext(ctxT(t), http.MethodPost, "/crm/v8/Leads", strings.NewReader("{}"))
 	resp, err := client.Do(req)
 	if err != nil || resp.StatusCode != http.StatusUnauthorized {
-		t.Fatalf("POST with an evicted token: %v, %v; want the 401, not a retry", resp, err)
+		t.Fatalf("POST with an evicted token: %v, %v; want the 401, not a resend", resp, err)
 	}
 	resp.Body.Close()
+	stored, _ := f.store().FindTokenByID(ctxT(t), f.rec.ID)
+	if stored.AccessToken != refused.AccessToken || !stored.Expired(f.clock.Now(), 0) {
+		t.Fatalf("after a POST refused with INVALID_OAUTHTOKEN the stored token is not expired for the fleet")
+	}
+	before = f.srv.Stats()
+	other := f.source(t, refresh.Options{})
+	if tok, err := other.Current(ctxT(t)); err != nil || tok.AccessToken == refused.AccessToken {
+		t.Fatalf("another process after the refusal: %v; want a new token", err)
+	}
+	if n := f.srv.Stats().Refreshes - before.Refreshes; n != 1 {
+		t.Fatalf("%d refreshes after the refusal; want 1", n)
+	}
 }
 
 // TestBadInput: each bad case is a clear typed error within the caller's
@@ -426,7 +442,7 @@ func TestBadInput(t *testing.T) {
 			c.setup()
 			defer f.srv.SetHang(false)
 			src, err := refresh.New(f.store(), tokenstore.Token{UserName: c.user}, f.srv.Endpoint(),
-				&refresh.Options{Now: f.clock.Now, HTTPClient: f.srv.HTTPClient()})
+				&refresh.Options{Now: f.clock.Now, HTTPClient: f.srv.HTTPClient(), AllowAPIDomains: []string{f.srv.URL()}})
 			if err != nil {
 				t.Fatal(err)
 			}

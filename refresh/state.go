@@ -10,18 +10,32 @@ import (
 )
 
 // The record's metadata entries this package owns (see tokenstore.Meta).
-// None holds a secret: refresh tokens appear only as a short digest.
+// None holds a secret: refresh tokens and grant codes appear only as a
+// short digest.
 const (
 	metaLease    = "refresh.lease"
 	metaThrottle = "refresh.throttle"
 	metaRevoked  = "refresh.revoked"
+	metaLast     = "refresh.last"
 )
 
 // lease says which process is refreshing the record's access token, until
-// when. Another process takes it over once it has expired.
+// when, and for which refresh token. ID names this one taking of the lease:
+// the holder's answer lands only while the record still carries it (the
+// fence), so a holder that stalled past Until and was taken over can never
+// write over newer state.
 type lease struct {
 	Owner string    `json:"owner"`
+	ID    string    `json:"id,omitempty"`
+	RT    string    `json:"rt,omitempty"`
 	Until time.Time `json:"until"`
+}
+
+// live reports whether l still excludes others at now. A lease whose Until
+// lies more than ttl ahead was written by a clock running fast; it counts
+// as expired, or that clock would stall the fleet.
+func (l *lease) live(now time.Time, ttl time.Duration) bool {
+	return l != nil && now.Before(l.Until) && l.Until.Sub(now) <= ttl
 }
 
 // mark records that the token endpoint refused the record's refresh
@@ -32,10 +46,26 @@ type mark struct {
 	Until time.Time `json:"until,omitzero"`
 }
 
+// last records the fleet's latest refresh of a refresh token: when (the
+// holder's clock) and which. MinInterval counts from it.
+type last struct {
+	RT string    `json:"rt"`
+	At time.Time `json:"at"`
+}
+
 // rtDigest names a refresh token in the metadata without showing it.
 func rtDigest(rt string) string {
 	h := sha256.Sum256([]byte("tokenstore/refresh\x00" + rt))
 	return hex.EncodeToString(h[:8])
+}
+
+// sourceDigest names what refreshes t's access token: its refresh token,
+// or, before the first exchange, its grant code.
+func sourceDigest(t tokenstore.Token) string {
+	if t.RefreshToken == "" && t.GrantToken != "" {
+		return rtDigest("grant\x00" + t.GrantToken)
+	}
+	return rtDigest(t.RefreshToken)
 }
 
 // state is the part of a record's metadata this package reads.
@@ -43,6 +73,7 @@ type state struct {
 	lease    *lease
 	throttle *mark
 	revoked  *mark
+	last     *last
 }
 
 func readState(m tokenstore.Meta) state {
@@ -56,6 +87,9 @@ func readState(m tokenstore.Meta) state {
 	}
 	if r := new(mark); decode(metaRevoked, r) {
 		st.revoked = r
+	}
+	if l := new(last); decode(metaLast, l) {
+		st.last = l
 	}
 	return st
 }

@@ -41,12 +41,12 @@ func TestSetAuthHeader(t *testing.T) {
 // alone.
 func TestTransport(t *testing.T) {
 	s, _ := newFake(t, nil)
-	res, err := zoho.Refresh(context.Background(), nil, s.Endpoint(), clientID, clientSecret, s.NewRefreshToken(clientID))
+	res, err := s.Accounts().Refresh(context.Background(), clientID, clientSecret, s.NewRefreshToken(clientID))
 	if err != nil {
 		t.Fatal(err)
 	}
 	src := oauth2.StaticTokenSource(&oauth2.Token{AccessToken: res.AccessToken, TokenType: "Bearer"})
-	client := zoho.NewClient(nil, src)
+	client := &http.Client{Transport: &zoho.Transport{Source: src, AllowAPIDomains: []string{s.URL()}}}
 	req, _ := http.NewRequest(http.MethodGet, s.APIURL(), nil)
 	resp, err := client.Do(req)
 	if err != nil {

@@ -58,8 +58,12 @@
 //   - ErrMalformed: empty, HTML or otherwise non-JSON body, a body over
 //     MaxResponseSize, a redirect (never followed: it would resend the
 //     secret), no access token, or an implausible expires_in
-//     (negative, fractional, non-numeric, over MaxExpiresIn). A missing
-//     expires_in means DefaultExpiresIn (Zoho's one hour).
+//     (negative, fractional, non-numeric, under MinExpiresIn or over
+//     MaxExpiresIn). A missing expires_in means DefaultExpiresIn (Zoho's
+//     one hour).
+//   - ErrAPIDomain: the answer's api_domain is not the https origin of one
+//     of Zoho's API domains (CheckAPIDomain); the answer is refused whole,
+//     since its access token would be sent there.
 //
 // An error code this package does not know gives an *Error matching no
 // sentinel. Transport failures are returned wrapped, so

@@ -21,6 +21,23 @@ const MaxResponseSize = 64 << 10
 // was empty. Nothing was sent.
 var ErrMissingArgument = errors.New("zoho: missing argument")
 
+// Accounts is a Zoho accounts server's token endpoint and how to reach it.
+// The zero value of each field but Endpoint is the default. Refresh and
+// ExchangeGrant, the package functions, are its methods with no
+// AllowAPIDomains.
+type Accounts struct {
+	// Endpoint is the data centre's endpoint (see DC.Endpoint); its
+	// TokenURL is required.
+	Endpoint oauth2.Endpoint
+	// HTTPClient sends the requests; nil means http.DefaultClient. Its
+	// redirect policy is replaced: a redirect is never followed.
+	HTTPClient *http.Client
+	// AllowAPIDomains lists origins besides Zoho's API hosts that an
+	// answer's api_domain may name (see CheckAPIDomain): a local fake such
+	// as zohotest in tests. Production code leaves it empty.
+	AllowAPIDomains []string
+}
+
 // Refresh asks the token endpoint for a new access token with a refresh
 // token. The answer carries no refresh token: Zoho's do not rotate.
 //
@@ -29,16 +46,23 @@ var ErrMissingArgument = errors.New("zoho: missing argument")
 // http.DefaultClient), reads at most MaxResponseSize bytes, and returns
 // when ctx ends, whichever comes first. Credentials travel only in the
 // body, never in the URL, and a redirect is not followed (its answer is
-// ErrMalformed): it would resend them. Errors are *Error (see the package
-// documentation), the client's error wrapped (errors.Is(err,
-// context.DeadlineExceeded) holds after a deadline), or ErrMissingArgument;
-// none quotes the secret, the token or the body.
+// ErrMalformed): it would resend them. An api_domain that is not one of
+// Zoho's API domains is ErrAPIDomain (see CheckAPIDomain). Errors are
+// *Error (see the package documentation), the client's error wrapped
+// (errors.Is(err, context.DeadlineExceeded) holds after a deadline), or
+// ErrMissingArgument; none quotes the secret, the token or the body.
 //
 // Each successful call creates an access token and counts against Zoho's
 // limits (10 per refresh token in 10 minutes, 15 active): share the result,
 // do not call this per request.
 func Refresh(ctx context.Context, client *http.Client, endpoint oauth2.Endpoint, clientID, clientSecret, refreshToken string) (*Response, error) {
-	if err := required(GrantRefreshToken, endpoint, clientID, clientSecret, "refresh token", refreshToken); err != nil {
+	return (&Accounts{Endpoint: endpoint, HTTPClient: client}).Refresh(ctx, clientID, clientSecret, refreshToken)
+}
+
+// Refresh is the package function Refresh with a's endpoint, client and
+// allowed API domains.
+func (a *Accounts) Refresh(ctx context.Context, clientID, clientSecret, refreshToken string) (*Response, error) {
+	if err := required(GrantRefreshToken, a.Endpoint, clientID, clientSecret, "refresh token", refreshToken); err != nil {
 		return nil, err
 	}
 	form := url.Values{
@@ -47,7 +71,7 @@ func Refresh(ctx context.Context, client *http.Client, endpoint oauth2.Endpoint,
 		"client_secret": {clientSecret},
 		"refresh_token": {refreshToken},
 	}
-	return post(ctx, client, endpoint, GrantRefreshToken, form, []string{clientSecret, refreshToken})
+	return a.post(ctx, GrantRefreshToken, form, []string{clientSecret, refreshToken})
 }
 
 // ExchangeGrant exchanges a grant code (the code of an authorization
@@ -60,7 +84,13 @@ func Refresh(ctx context.Context, client *http.Client, endpoint oauth2.Endpoint,
 // It sends grant_type=authorization_code with client_id, client_secret,
 // code and redirect_uri (when set), and otherwise behaves as Refresh.
 func ExchangeGrant(ctx context.Context, client *http.Client, endpoint oauth2.Endpoint, clientID, clientSecret, grantCode, redirectURL string) (*Response, error) {
-	if err := required(GrantAuthorizationCode, endpoint, clientID, clientSecret, "grant code", grantCode); err != nil {
+	return (&Accounts{Endpoint: endpoint, HTTPClient: client}).ExchangeGrant(ctx, clientID, clientSecret, grantCode, redirectURL)
+}
+
+// ExchangeGrant is the package function ExchangeGrant with a's endpoint,
+// client and allowed API domains.
+func (a *Accounts) ExchangeGrant(ctx context.Context, clientID, clientSecret, grantCode, redirectURL string) (*Response, error) {
+	if err := required(GrantAuthorizationCode, a.Endpoint, clientID, clientSecret, "grant code", grantCode); err != nil {
 		return nil, err
 	}
 	form := url.Values{
@@ -72,7 +102,7 @@ func ExchangeGrant(ctx context.Context, client *http.Client, endpoint oauth2.End
 	if redirectURL != "" {
 		form.Set("redirect_uri", redirectURL)
 	}
-	return post(ctx, client, endpoint, GrantAuthorizationCode, form, []string{clientSecret, grantCode})
+	return a.post(ctx, GrantAuthorizationCode, form, []string{clientSecret, grantCode})
 }
 
 func required(op string, endpoint oauth2.Endpoint, clientID, clientSecret, what, value string) error {
@@ -94,7 +124,8 @@ func required(op string, endpoint oauth2.Endpoint, clientID, clientSecret, what,
 
 // post sends form and parses the answer. secrets are cut out of anything
 // quoted from the answer.
-func post(ctx context.Context, client *http.Client, endpoint oauth2.Endpoint, op string, form url.Values, secrets []string) (*Response, error) {
+func (a *Accounts) post(ctx context.Context, op string, form url.Values, secrets []string) (*Response, error) {
+	client := a.HTTPClient
 	if client == nil {
 		client = http.DefaultClient
 	}
@@ -104,7 +135,7 @@ func post(ctx context.Context, client *http.Client, endpoint oauth2.Endpoint, op
 	noRedirect := *client
 	noRedirect.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	client = &noRedirect
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint.TokenURL, strings.NewReader(form.Encode()))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.Endpoint.TokenURL, strings.NewReader(form.Encode()))
 	if err != nil {
 		return nil, fmt.Errorf("zoho: %s: build request: %w", op, err)
 	}
@@ -123,5 +154,5 @@ func post(ctx context.Context, client *http.Client, endpoint oauth2.Endpoint, op
 	if len(body) > MaxResponseSize {
 		return nil, &Error{Op: op, StatusCode: res.StatusCode, Description: fmt.Sprintf("body larger than %d bytes", MaxResponseSize), kind: ErrMalformed}
 	}
-	return parse(op, res.StatusCode, res.Header, body, now, secrets)
+	return parse(op, res.StatusCode, res.Header, body, now, secrets, a.AllowAPIDomains)
 }

@@ -46,7 +46,7 @@ func wantErr(t *testing.T, err, sentinel error) *zoho.Error {
 func TestRefresh(t *testing.T) {
 	s, _ := newFake(t, nil)
 	rt := s.NewRefreshToken(clientID)
-	res, err := zoho.Refresh(context.Background(), s.HTTPClient(), s.Endpoint(), clientID, clientSecret, rt)
+	res, err := s.Accounts().Refresh(context.Background(), clientID, clientSecret, rt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +66,7 @@ func TestExchangeGrant(t *testing.T) {
 	s.Client("1000.WEB", clientSecret, "https://app.example/cb")
 	ctx := context.Background()
 	code := s.NewGrantCode(clientID)
-	res, err := zoho.ExchangeGrant(ctx, nil, s.Endpoint(), clientID, clientSecret, code, "")
+	res, err := s.Accounts().ExchangeGrant(ctx, clientID, clientSecret, code, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,15 +74,15 @@ func TestExchangeGrant(t *testing.T) {
 	if tok.RefreshToken == "" || tok.AccessToken == "" || tok.APIDomain != s.URL() || !tok.Expiry.Equal(now.Add(time.Hour)) {
 		t.Fatalf("got %#v; want refresh and access token, API domain, expiry in an hour", tok)
 	}
-	if _, err := zoho.Refresh(ctx, nil, s.Endpoint(), clientID, clientSecret, tok.RefreshToken); err != nil {
+	if _, err := s.Accounts().Refresh(ctx, clientID, clientSecret, tok.RefreshToken); err != nil {
 		t.Errorf("refresh with the exchanged token: %v", err)
 	}
 
-	_, err = zoho.ExchangeGrant(ctx, nil, s.Endpoint(), clientID, clientSecret, code, "")
+	_, err = s.Accounts().ExchangeGrant(ctx, clientID, clientSecret, code, "")
 	wantErr(t, err, zoho.ErrInvalidGrant) // reused
-	_, err = zoho.ExchangeGrant(ctx, nil, s.Endpoint(), "1000.WEB", clientSecret, s.NewGrantCode("1000.WEB"), "https://evil.example/cb")
+	_, err = s.Accounts().ExchangeGrant(ctx, "1000.WEB", clientSecret, s.NewGrantCode("1000.WEB"), "https://evil.example/cb")
 	wantErr(t, err, zoho.ErrInvalidRedirectURI)
-	if _, err = zoho.ExchangeGrant(ctx, nil, s.Endpoint(), "1000.WEB", clientSecret, s.NewGrantCode("1000.WEB"), "https://app.example/cb"); err != nil {
+	if _, err = s.Accounts().ExchangeGrant(ctx, "1000.WEB", clientSecret, s.NewGrantCode("1000.WEB"), "https://app.example/cb"); err != nil {
 		t.Errorf("registered redirect: %v", err)
 	}
 }
@@ -91,11 +91,11 @@ func TestExchangeGrantLimit(t *testing.T) {
 	s, _ := newFake(t, nil)
 	ctx := context.Background()
 	for i := 0; i < 10; i++ {
-		if _, err := zoho.ExchangeGrant(ctx, nil, s.Endpoint(), clientID, clientSecret, s.NewGrantCode(clientID), ""); err != nil {
+		if _, err := s.Accounts().ExchangeGrant(ctx, clientID, clientSecret, s.NewGrantCode(clientID), ""); err != nil {
 			t.Fatal(err)
 		}
 	}
-	_, err := zoho.ExchangeGrant(ctx, nil, s.Endpoint(), clientID, clientSecret, s.NewGrantCode(clientID), "")
+	_, err := s.Accounts().ExchangeGrant(ctx, clientID, clientSecret, s.NewGrantCode(clientID), "")
 	ze := wantErr(t, err, zoho.ErrThrottled)
 	if ze.Code != "access_denied" || ze.Op != zoho.GrantAuthorizationCode {
 		t.Errorf("got %+v; want access_denied on the exchange", ze)
@@ -109,12 +109,12 @@ func TestRefreshThrottled(t *testing.T) {
 	rt := s.NewRefreshToken(clientID)
 	ctx := context.Background()
 	for i := 0; i < 10; i++ {
-		if _, err := zoho.Refresh(ctx, nil, s.Endpoint(), clientID, clientSecret, rt); err != nil {
+		if _, err := s.Accounts().Refresh(ctx, clientID, clientSecret, rt); err != nil {
 			t.Fatalf("refresh %d: %v", i+1, err)
 		}
 	}
 	before := time.Now()
-	res, err := zoho.Refresh(ctx, nil, s.Endpoint(), clientID, clientSecret, rt)
+	res, err := s.Accounts().Refresh(ctx, clientID, clientSecret, rt)
 	after := time.Now()
 	if res != nil {
 		t.Fatalf("got a response %v with the throttle", res)
@@ -127,7 +127,7 @@ func TestRefreshThrottled(t *testing.T) {
 		t.Errorf("got Until %v; want about ten minutes after %v", ze.Until, before)
 	}
 	clock.Advance(zoho.ThrottleWindow)
-	if _, err := zoho.Refresh(ctx, nil, s.Endpoint(), clientID, clientSecret, rt); err != nil {
+	if _, err := s.Accounts().Refresh(ctx, clientID, clientSecret, rt); err != nil {
 		t.Errorf("after the window: %v", err)
 	}
 }
@@ -136,12 +136,12 @@ func TestRefreshRejected(t *testing.T) {
 	s, _ := newFake(t, nil)
 	rt := s.NewRefreshToken(clientID)
 	ctx := context.Background()
-	_, err := zoho.Refresh(ctx, nil, s.Endpoint(), clientID, "wrong-secret", rt)
+	_, err := s.Accounts().Refresh(ctx, clientID, "wrong-secret", rt)
 	wantErr(t, err, zoho.ErrInvalidClient)
-	_, err = zoho.Refresh(ctx, nil, s.Endpoint(), "1000.UNKNOWN", clientSecret, rt)
+	_, err = s.Accounts().Refresh(ctx, "1000.UNKNOWN", clientSecret, rt)
 	wantErr(t, err, zoho.ErrInvalidClient)
 	s.Revoke(rt)
-	_, err = zoho.Refresh(ctx, nil, s.Endpoint(), clientID, clientSecret, rt)
+	_, err = s.Accounts().Refresh(ctx, clientID, clientSecret, rt)
 	if ze := wantErr(t, err, zoho.ErrRevoked); ze.Code != "invalid_code" || !ze.Until.IsZero() {
 		t.Errorf("got %+v; want invalid_code, no Until", ze)
 	}
@@ -171,10 +171,10 @@ func TestRefreshGarbage(t *testing.T) {
 		{200, `{"error":"unsupported_grant_type"}`, zoho.ErrUnsupportedGrantType},
 	} {
 		s.Inject(tc.status, tc.body)
-		_, err := zoho.Refresh(context.Background(), nil, s.Endpoint(), clientID, clientSecret, rt)
+		_, err := s.Accounts().Refresh(context.Background(), clientID, clientSecret, rt)
 		wantErr(t, err, tc.want)
 	}
-	if _, err := zoho.Refresh(context.Background(), nil, s.Endpoint(), clientID, clientSecret, rt); err != nil {
+	if _, err := s.Accounts().Refresh(context.Background(), clientID, clientSecret, rt); err != nil {
 		t.Errorf("after the garbage: %v", err)
 	}
 }
@@ -187,7 +187,7 @@ func TestRefreshDeadline(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	res, err := zoho.Refresh(ctx, nil, s.Endpoint(), clientID, clientSecret, s.NewRefreshToken(clientID))
+	res, err := s.Accounts().Refresh(ctx, clientID, clientSecret, s.NewRefreshToken(clientID))
 	elapsed := time.Since(start)
 	if res != nil || !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("got %v, %v; want context.DeadlineExceeded", res, err)

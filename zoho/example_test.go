@@ -26,7 +26,7 @@ func Example() {
 	grantCode := fake.NewGrantCode("1000.CLIENT")
 
 	store := memstore.New(nil)
-	res, err := zoho.ExchangeGrant(ctx, nil, fake.Endpoint(), "1000.CLIENT", "client-secret", grantCode, "")
+	res, err := fake.Accounts().ExchangeGrant(ctx, "1000.CLIENT", "client-secret", grantCode, "")
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -41,7 +41,7 @@ func Example() {
 	clock.Advance(time.Hour) // the access token has expired
 	stored, _ := store.FindToken(ctx, tokenstore.Token{UserName: "ann@example.com"})
 	fmt.Println("expired:", stored.Expired(clock.Now(), time.Minute))
-	res, err = zoho.Refresh(ctx, nil, fake.Endpoint(), stored.ClientID, stored.ClientSecret, stored.RefreshToken)
+	res, err = fake.Accounts().Refresh(ctx, stored.ClientID, stored.ClientSecret, stored.RefreshToken)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -82,7 +82,7 @@ func ExampleRefresh_errors() {
 
 	var err error
 	for i := 0; i < 11 && err == nil; i++ {
-		_, err = zoho.Refresh(ctx, nil, fake.Endpoint(), "1000.CLIENT", "client-secret", rt)
+		_, err = fake.Accounts().Refresh(ctx, "1000.CLIENT", "client-secret", rt)
 	}
 	var ze *zoho.Error
 	if errors.Is(err, zoho.ErrThrottled) && errors.As(err, &ze) {
@@ -90,7 +90,7 @@ func ExampleRefresh_errors() {
 	}
 
 	fake.Revoke(rt)
-	_, err = zoho.Refresh(ctx, nil, fake.Endpoint(), "1000.CLIENT", "client-secret", rt)
+	_, err = fake.Accounts().Refresh(ctx, "1000.CLIENT", "client-secret", rt)
 	fmt.Println(errors.Is(err, zoho.ErrRevoked), err)
 	// Output:
 	// throttled (HTTP 200, "Access Denied"); wait 10m0s

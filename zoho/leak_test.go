@@ -2,9 +2,12 @@ package zoho_test
 
 import (
 	"context"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/oauth2"
 
 	"github.com/tokenstore-go/tokenstore/internal/leaktest"
 	"github.com/tokenstore-go/tokenstore/zoho"
@@ -16,6 +19,16 @@ func TestResponseRedaction(t *testing.T) {
 	if !strings.Contains(outs["%v value"], "AccessToken:[redacted]") {
 		t.Errorf("got %s; want the access token marked present", outs["%v value"])
 	}
+}
+
+func TestRedactToken(t *testing.T) {
+	tok := (&oauth2.Token{AccessToken: "SECRET-access", RefreshToken: "SECRET-refresh", TokenType: zoho.AuthScheme,
+		Expiry: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}).WithExtra(map[string]any{"api_domain": "https://www.zohoapis.eu"})
+	outs := leaktest.NoSecrets(t, zoho.RedactToken(tok), []string{"SECRET-access", "SECRET-refresh"}, "zohoapis.eu")
+	if !strings.Contains(outs["%v value"], "AccessToken:[redacted]") || !strings.Contains(outs["%v value"], "2026-01-02T03:04:05Z") {
+		t.Errorf("got %s; want the access token marked present and the expiry shown", outs["%v value"])
+	}
+	leaktest.NoSecrets(t, zoho.RedactToken(nil), nil)
 }
 
 // TestErrorsShowNoSecret makes the server echo the request's secrets, and
@@ -43,6 +56,11 @@ func TestErrorsShowNoSecret(t *testing.T) {
 		{200, `{"access_token":"` + access + `","refresh_token":"` + rt + `","api_domain":7}`},
 		{401, `{"access_token":"` + access + `"}`},
 		{200, `{"access_token":"` + access + `","pad":"` + strings.Repeat("y", zoho.MaxResponseSize) + `"}`},
+		// Echoed in another letter case, or still form-encoded.
+		{200, `{"error":"invalid_client","error_description":"` + strings.ToUpper(echo) + `"}`},
+		{200, `{"error":"invalid_client","error_description":"` + strings.ToLower(echo) + `"}`},
+		{200, `{"error":"invalid_client","error_description":"` + url.QueryEscape(echo) + `"}`},
+		{200, `{"access_token":"` + access + `","api_domain":"http://169.254.169.254"}`},
 	}
 	check := func(err error) {
 		t.Helper()
@@ -51,22 +69,22 @@ func TestErrorsShowNoSecret(t *testing.T) {
 		}
 		leaktest.NoSecrets(t, err, secrets)
 		for _, sec := range secrets {
-			if strings.Contains(err.Error(), sec) {
+			if low := strings.ToLower(err.Error()); strings.Contains(low, strings.ToLower(sec)) || strings.Contains(low, strings.ToLower(url.QueryEscape(sec))) {
 				t.Errorf("error shows a secret: %v", err)
 			}
 		}
 	}
 	for _, b := range bodies {
 		s.Inject(b.status, b.body)
-		_, err := zoho.Refresh(context.Background(), nil, s.Endpoint(), clientID, clientSecret, rt)
+		_, err := s.Accounts().Refresh(context.Background(), clientID, clientSecret, rt)
 		check(err)
 		s.Inject(b.status, b.body)
-		_, err = zoho.ExchangeGrant(context.Background(), nil, s.Endpoint(), clientID, clientSecret, code, "https://app.example/cb")
+		_, err = s.Accounts().ExchangeGrant(context.Background(), clientID, clientSecret, code, "https://app.example/cb")
 		check(err)
 	}
 	s.SetHang(true)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
-	_, err := zoho.Refresh(ctx, nil, s.Endpoint(), clientID, clientSecret, rt)
+	_, err := s.Accounts().Refresh(ctx, clientID, clientSecret, rt)
 	check(err)
 }

@@ -4,10 +4,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/oauth2"
 )
 
 const redacted = "[redacted]"
@@ -31,9 +34,7 @@ var tokenLike = regexp.MustCompile(`1000\.[0-9A-Za-z]+\.[0-9A-Za-z]+|[A-Za-z0-9.
 // cut to max bytes.
 func clean(s string, secrets []string, max int) string {
 	for _, sec := range secrets {
-		if sec != "" {
-			s = strings.ReplaceAll(s, sec, redacted)
-		}
+		s = cutSecret(s, sec)
 	}
 	s = tokenLike.ReplaceAllString(s, redacted)
 	s = strings.ToValidUTF8(s, "")
@@ -50,6 +51,19 @@ func clean(s string, secrets []string, max int) string {
 			cut--
 		}
 		s = s[:cut] + "…"
+	}
+	return s
+}
+
+// cutSecret replaces every occurrence of sec in s, in any letter case and
+// as it appears form-encoded, by the redaction mark: a server that echoes
+// a secret upper-cased or still encoded must not get it into an error.
+func cutSecret(s, sec string) string {
+	if sec == "" {
+		return s
+	}
+	for _, form := range []string{sec, url.QueryEscape(sec)} {
+		s = regexp.MustCompile("(?i)"+regexp.QuoteMeta(form)).ReplaceAllLiteralString(s, redacted)
 	}
 	return s
 }
@@ -105,4 +119,64 @@ var (
 	_ fmt.Stringer   = Response{}
 	_ slog.LogValuer = Response{}
 	_ json.Marshaler = Response{}
+)
+
+// RedactedToken is an *oauth2.Token in the form to log. golang.org/x/oauth2's
+// Token is a plain struct: %v, %+v and json.Marshal of it print the access
+// and refresh tokens. Log RedactToken(tok) instead; it shows the type, the
+// expiry and the api_domain, and of each token only whether it is set.
+type RedactedToken struct{ t *oauth2.Token }
+
+// RedactToken returns t's loggable form; t may be nil.
+func RedactToken(t *oauth2.Token) RedactedToken { return RedactedToken{t} }
+
+func (r RedactedToken) fields() (access, refresh, typ, expiry, apiDomain string) {
+	if r.t == nil {
+		return "", "", "", "", ""
+	}
+	apiDomain, _ = r.t.Extra("api_domain").(string)
+	if !r.t.Expiry.IsZero() {
+		expiry = r.t.Expiry.UTC().Format("2006-01-02T15:04:05Z07:00")
+	}
+	return mask(r.t.AccessToken), mask(r.t.RefreshToken), r.t.TokenType, expiry, apiDomain
+}
+
+// String returns a one-line summary with the tokens redacted.
+func (r RedactedToken) String() string {
+	if r.t == nil {
+		return "oauth2.Token(nil)"
+	}
+	a, rt, typ, exp, d := r.fields()
+	return fmt.Sprintf("oauth2.Token{AccessToken:%s RefreshToken:%s TokenType:%s Expiry:%s APIDomain:%s}", a, rt, typ, exp, d)
+}
+
+// GoString implements fmt.GoStringer for %#v, with the tokens redacted.
+func (r RedactedToken) GoString() string { return r.String() }
+
+// Format implements fmt.Formatter: every verb prints the redacted form.
+func (r RedactedToken) Format(f fmt.State, verb rune) {
+	if verb == 'q' {
+		fmt.Fprintf(f, "%q", r.String())
+		return
+	}
+	fmt.Fprint(f, r.String())
+}
+
+// LogValue implements slog.LogValuer.
+func (r RedactedToken) LogValue() slog.Value {
+	a, rt, typ, exp, d := r.fields()
+	return slog.GroupValue(slog.String("AccessToken", a), slog.String("RefreshToken", rt),
+		slog.String("TokenType", typ), slog.String("Expiry", exp), slog.String("APIDomain", d))
+}
+
+// MarshalJSON implements json.Marshaler with the tokens redacted.
+func (r RedactedToken) MarshalJSON() ([]byte, error) {
+	a, rt, typ, exp, d := r.fields()
+	return json.Marshal(map[string]string{"access_token": a, "refresh_token": rt, "token_type": typ, "expiry": exp, "api_domain": d})
+}
+
+var (
+	_ fmt.Formatter  = RedactedToken{}
+	_ slog.LogValuer = RedactedToken{}
+	_ json.Marshaler = RedactedToken{}
 )

@@ -23,6 +23,12 @@ const (
 // expires_in: Zoho's documented access-token lifetime, one hour.
 const DefaultExpiresIn = time.Hour
 
+// MinExpiresIn is the shortest expires_in accepted. Zoho's access tokens
+// live an hour; one that lives less than this would have a fleet call the
+// endpoint again and again (each call counting against Zoho's limit of 10
+// in 10 minutes), so a shorter one is ErrMalformed.
+const MinExpiresIn = 2 * time.Minute
+
 // MaxExpiresIn is the longest expires_in accepted; a longer one (Zoho's
 // tokens live an hour) is ErrMalformed rather than an Expiry years away.
 const MaxExpiresIn = 366 * 24 * time.Hour
@@ -38,6 +44,8 @@ type Response struct {
 	RefreshToken string
 	// APIDomain is where this user's API calls go (e.g.
 	// "https://www.zohoapis.eu"); keep it, non-US users fail without it.
+	// It is empty or the canonical origin of one of Zoho's API domains (or
+	// of an origin Accounts.AllowAPIDomains allowed): see CheckAPIDomain.
 	APIDomain string
 	// TokenType is as sent; Zoho says "Bearer" although its APIs want the
 	// Zoho-oauthtoken scheme (see AuthScheme).
@@ -45,7 +53,7 @@ type Response struct {
 	// ExpiresIn is the access token's lifetime from the answer's receipt:
 	// expires_in_sec when present (older answers give expires_in in
 	// milliseconds beside it), else expires_in in seconds, else
-	// DefaultExpiresIn. Always between 0 and MaxExpiresIn.
+	// DefaultExpiresIn. Always between MinExpiresIn and MaxExpiresIn.
 	ExpiresIn time.Duration
 }
 
@@ -119,12 +127,13 @@ func expiry(now time.Time, d time.Duration) time.Time {
 // sentinels (see the package documentation). Refresh and ExchangeGrant call
 // it; it is exported for callers that send the request themselves.
 func ParseResponse(grantType string, status int, header http.Header, body []byte, now time.Time) (*Response, error) {
-	return parse(grantType, status, header, body, now, nil)
+	return parse(grantType, status, header, body, now, nil, nil)
 }
 
 // parse is ParseResponse that also cuts the request's secrets out of
-// anything it quotes from the body.
-func parse(grantType string, status int, header http.Header, body []byte, now time.Time, secrets []string) (*Response, error) {
+// anything it quotes from the body, and accepts the api_domain origins
+// allowed beside Zoho's.
+func parse(grantType string, status int, header http.Header, body []byte, now time.Time, secrets, allowed []string) (*Response, error) {
 	fail := func(kind error, code, desc string) *Error {
 		e := &Error{Op: grantType, StatusCode: status, Code: code, Description: desc, kind: kind}
 		if kind == ErrThrottled {
@@ -182,6 +191,15 @@ func parse(grantType string, status int, header http.Header, body []byte, now ti
 		return nil, fail(ErrMalformed, "", err.Error())
 	}
 	r.ExpiresIn = d
+	if r.APIDomain != "" {
+		origin, err := CheckAPIDomain(r.APIDomain, allowed...)
+		if err != nil {
+			// The domain decides where the new access token goes: one that
+			// is not Zoho's is refused whole, token and all.
+			return nil, fail(ErrAPIDomain, "", "api_domain is not one of Zoho's API domains")
+		}
+		r.APIDomain = origin
+	}
 	return &r, nil
 }
 
@@ -243,7 +261,7 @@ type lifetimeError string
 func (e lifetimeError) Error() string { return string(e) }
 
 // lifetime reads expires_in_sec, else expires_in, as whole seconds in
-// [0, MaxExpiresIn]; a JSON number or a decimal string is accepted.
+// [MinExpiresIn, MaxExpiresIn]; a JSON number or a decimal string is accepted.
 func lifetime(m map[string]json.RawMessage) (time.Duration, error) {
 	for _, key := range []string{"expires_in_sec", "expires_in"} {
 		raw, ok := m[key]
@@ -260,12 +278,12 @@ func lifetime(m map[string]json.RawMessage) (time.Duration, error) {
 		if err != nil {
 			f, ferr := strconv.ParseFloat(strings.TrimSpace(s), 64)
 			if ferr != nil || !(f >= 0 && f <= float64(MaxExpiresIn/time.Second)) || f != math.Trunc(f) {
-				return 0, lifetimeError(key + " is not a whole number of seconds between 0 and MaxExpiresIn")
+				return 0, lifetimeError(key + " is not a whole number of seconds between MinExpiresIn and MaxExpiresIn")
 			}
 			n = int64(f)
 		}
-		if n < 0 || n > int64(MaxExpiresIn/time.Second) {
-			return 0, lifetimeError(key + " is out of range (0 to MaxExpiresIn seconds)")
+		if n < int64(MinExpiresIn/time.Second) || n > int64(MaxExpiresIn/time.Second) {
+			return 0, lifetimeError(key + " is out of range (MinExpiresIn to MaxExpiresIn seconds)")
 		}
 		return time.Duration(n) * time.Second, nil
 	}

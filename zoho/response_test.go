@@ -25,7 +25,9 @@ func TestParseResponseLifetime(t *testing.T) {
 		{`,"expires_in":"3600"`, time.Hour, false},
 		{`,"expires_in":3600.0`, time.Hour, false},
 		{`,"expires_in":36e2`, time.Hour, false},
-		{`,"expires_in":0`, 0, false},
+		{`,"expires_in":0`, 0, true}, // a token that has expired when it arrives: a refresh storm
+		{`,"expires_in":119`, 0, true},
+		{`,"expires_in":120`, zoho.MinExpiresIn, false},
 		{``, zoho.DefaultExpiresIn, false},
 		{`,"expires_in":null`, zoho.DefaultExpiresIn, false},
 		{`,"expires_in":3600000,"expires_in_sec":3600`, time.Hour, false}, // older answers: ms beside seconds
@@ -232,5 +234,30 @@ func TestDescriptionCleaned(t *testing.T) {
 	d := ze.Description
 	if !utf8.ValidString(d) || len(d) > 200+len("…") || !strings.HasSuffix(d, "…") || strings.ContainsAny(d, "\n\t") || !strings.HasPrefix(d, "größe über") {
 		t.Errorf("got %q; want one valid line cut to 200 bytes", d)
+	}
+}
+
+// TestParseResponseAPIDomain: the api_domain of an answer decides where its
+// access token goes; one that is not Zoho's refuses the answer whole.
+func TestParseResponseAPIDomain(t *testing.T) {
+	for domain, want := range map[string]string{
+		"https://www.zohoapis.eu":     "https://www.zohoapis.eu",
+		"https://WWW.ZohoAPIs.com/":   "https://www.zohoapis.com",
+		"https://sandbox.zohoapis.in": "https://sandbox.zohoapis.in",
+		"":                            "",
+	} {
+		body := `{"access_token":"1000.aa.bb","api_domain":"` + domain + `"}`
+		r, err := zoho.ParseResponse(zoho.GrantRefreshToken, 200, nil, []byte(body), now)
+		if err != nil || r.APIDomain != want {
+			t.Errorf("api_domain %q: got %v, %v; want %q", domain, r, err, want)
+		}
+	}
+	for _, domain := range []string{"http://attacker:8080", "http://169.254.169.254", "https://169.254.169.254",
+		"http://www.zohoapis.com", "https://www.zohoapis.com.evil.example", "https://evil.example", "https://www.zohoapis.com/x"} {
+		body := `{"access_token":"1000.aa.bb","api_domain":"` + domain + `"}`
+		r, err := zoho.ParseResponse(zoho.GrantRefreshToken, 200, nil, []byte(body), now)
+		if !errors.Is(err, zoho.ErrAPIDomain) || r != nil {
+			t.Errorf("api_domain %q: got %v, %v; want ErrAPIDomain and no response", domain, r, err)
+		}
 	}
 }

@@ -15,6 +15,21 @@ const throttleBody = `{"error":"Access Denied","error_description":"You have mad
 func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.stats.TokenCalls++
+	var hold chan struct{}
+	if len(s.holds) > 0 {
+		hold, s.holds = s.holds[0], s.holds[1:]
+	}
+	s.mu.Unlock()
+	if hold != nil {
+		select {
+		case <-hold:
+		case <-r.Context().Done():
+			return
+		case <-s.done:
+			return
+		}
+	}
+	s.mu.Lock()
 	hang := s.hang
 	var inj *canned
 	if !hang && len(s.injected) > 0 {

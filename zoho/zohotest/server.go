@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"golang.org/x/oauth2"
+
+	"github.com/tokenstore-go/tokenstore/zoho"
 )
 
 // Options configure a Server. A nil *Options, and every zero field, means
@@ -64,6 +66,7 @@ type Server struct {
 	refresh  map[string]*refreshToken
 	access   map[string]*accessToken
 	hang     bool
+	holds    []chan struct{}
 	injected []canned
 	stats    Stats
 }
@@ -174,6 +177,14 @@ func (s *Server) Endpoint() oauth2.Endpoint {
 	return oauth2.Endpoint{AuthURL: s.srv.URL + "/oauth/v2/auth", TokenURL: s.srv.URL + "/oauth/v2/token", AuthStyle: oauth2.AuthStyleInParams}
 }
 
+// Accounts returns the server's token endpoint as a zoho.Accounts that
+// accepts the server's own URL as api_domain: its answers name it, so that
+// API calls reach this server, and no Zoho client takes a token to a host
+// it was not told to allow.
+func (s *Server) Accounts() *zoho.Accounts {
+	return &zoho.Accounts{Endpoint: s.Endpoint(), HTTPClient: s.HTTPClient(), AllowAPIDomains: []string{s.URL()}}
+}
+
 // APIURL returns an API resource of the server, the current-user call of
 // Zoho CRM. Any path other than the token endpoint's behaves the same.
 func (s *Server) APIURL() string { return s.srv.URL + "/crm/v8/users?type=CurrentUser" }
@@ -251,6 +262,18 @@ func (s *Server) ActiveTokens(refreshToken string) int {
 	return len(s.prune(rt, s.opts.Now()))
 }
 
+// RefreshTokenOf returns the refresh token an access token was made from,
+// or "" for a token this server never issued: to check that a stored
+// access token belongs to the stored refresh token.
+func (s *Server) RefreshTokenOf(accessToken string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if at, ok := s.access[accessToken]; ok {
+		return at.refresh
+	}
+	return ""
+}
+
 // SetHang makes the token endpoint hold every request, without answering,
 // until the request's context ends (the client gave up) or the server
 // closes; false restores normal answers. For deadline tests.
@@ -258,6 +281,19 @@ func (s *Server) SetHang(hang bool) {
 	s.mu.Lock()
 	s.hang = hang
 	s.mu.Unlock()
+}
+
+// HoldNext makes the next token request wait, before the server reads it,
+// until release is called (or the request's context ends, or the server
+// closes); then it is answered as usual, on the clock of that moment.
+// Requests after it are not held. For tests of a slow or stalled caller.
+func (s *Server) HoldNext() (release func()) {
+	ch := make(chan struct{})
+	s.mu.Lock()
+	s.holds = append(s.holds, ch)
+	s.mu.Unlock()
+	var once sync.Once
+	return func() { once.Do(func() { close(ch) }) }
 }
 
 // Inject queues an answer: the next token request not held by SetHang is
