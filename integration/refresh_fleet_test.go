@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"os/exec"
@@ -101,6 +102,14 @@ const fleetUser = "fleet@example.com"
 // expired access token; it returns the server and the children's env.
 func fleetSetup(t *testing.T, be fleetBackend) (*zohotest.Server, []string) {
 	t.Helper()
+	srv, env, _ := fleetSetupWith(t, be, time.Now().Add(-time.Minute))
+	return srv, env
+}
+
+// fleetSetupWith is fleetSetup with the stored access token expiring at
+// expiry; it also returns the seeded record and a store of the test's own.
+func fleetSetupWith(t *testing.T, be fleetBackend, expiry time.Time) (*zohotest.Server, []string, fleetSeed) {
+	t.Helper()
 	env := be.env(t)
 	getenv := func(k string) string {
 		for _, kv := range env {
@@ -118,12 +127,19 @@ func fleetSetup(t *testing.T, be fleetBackend) (*zohotest.Server, []string) {
 		t.Fatalf("store: %v", err)
 	}
 	rec := tokenstore.Token{UserName: fleetUser, ClientID: "1000.FLEET", ClientSecret: "secret-fleet-client",
-		RefreshToken: srv.NewRefreshToken("1000.FLEET"), AccessToken: "secret-at-expired", Expiry: time.Now().Add(-time.Minute)}
+		RefreshToken: srv.NewRefreshToken("1000.FLEET"), AccessToken: "secret-at-seeded", Expiry: expiry}
 	if err := store.SaveToken(ctxT(t), &rec); err != nil {
 		t.Fatalf("seed: %v", err)
 	}
 	t.Cleanup(func() { _ = store.DeleteTokens(context.Background()) })
-	return srv, append(env, fleetEnv+"=1", "FLEET_TOKEN_URL="+srv.Endpoint().TokenURL)
+	return srv, append(env, fleetEnv+"=1", "FLEET_TOKEN_URL="+srv.Endpoint().TokenURL, "FLEET_API_DOMAIN="+srv.URL()),
+		fleetSeed{rec: rec, store: store}
+}
+
+// fleetSeed is the record a fleet test seeded, and the test's own store.
+type fleetSeed struct {
+	rec   tokenstore.Token
+	store tokenstore.Store
 }
 
 // child starts this binary as one fleet instance of n goroutines.
@@ -181,7 +197,7 @@ func fleetOneRefresh(t *testing.T, be fleetBackend) {
 		sc := bufio.NewScanner(out)
 		for sc.Scan() {
 			if d, ok := strings.CutPrefix(sc.Text(), "token "); ok {
-				seen[d]++
+				seen[strings.Fields(d)[0]]++
 			}
 		}
 	}
@@ -230,6 +246,15 @@ func fleetHolderKilled(t *testing.T, be fleetBackend) {
 	}
 }
 
+// childLogger logs a child's refresh at debug level to its output when
+// FLEET_DEBUG is set, for a failing test to show.
+func childLogger() *slog.Logger {
+	if os.Getenv("FLEET_DEBUG") == "" {
+		return nil
+	}
+	return slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
 func firstKey(m map[string]int) string {
 	for k := range m {
 		return k
@@ -249,15 +274,24 @@ func fleetChild() int {
 		_, _ = bufio.NewReader(os.Stdin).ReadString('\n')
 	}
 	n, _ := strconv.Atoi(os.Getenv("FLEET_GOROUTINES"))
+	now := time.Now
+	if d, err := time.ParseDuration(os.Getenv("FLEET_CLOCK_OFFSET")); err == nil {
+		now = func() time.Time { return time.Now().Add(d) } // a clock that runs fast
+	}
 	lease, _ := time.ParseDuration(os.Getenv("FLEET_LEASE"))
 	src, err := refresh.New(store, tokenstore.Token{UserName: fleetUser},
 		oauth2.Endpoint{TokenURL: os.Getenv("FLEET_TOKEN_URL"), AuthStyle: oauth2.AuthStyleInParams},
-		&refresh.Options{LeaseTTL: lease, HTTPClient: http.DefaultClient, Wait: 10 * time.Millisecond, MaxWait: 100 * time.Millisecond})
+		&refresh.Options{LeaseTTL: lease, HTTPClient: http.DefaultClient, Wait: 10 * time.Millisecond, MaxWait: 100 * time.Millisecond, Now: now,
+			AllowAPIDomains: []string{os.Getenv("FLEET_API_DOMAIN")}, Logger: childLogger()})
 	if err != nil {
 		fmt.Println("error", err)
 		return 1
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	timeout := 30 * time.Second
+	if d, err := time.ParseDuration(os.Getenv("FLEET_TIMEOUT")); err == nil {
+		timeout = d
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	var mu sync.Mutex
 	var wg sync.WaitGroup
@@ -266,7 +300,9 @@ func fleetChild() int {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			start := time.Now()
 			tok, err := src.Current(ctx)
+			took := time.Since(start)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
@@ -275,10 +311,20 @@ func fleetChild() int {
 				return
 			}
 			d := sha256.Sum256([]byte(tok.AccessToken))
-			fmt.Println("token", hex.EncodeToString(d[:8]))
+			fmt.Println("token", hex.EncodeToString(d[:8]), took.Nanoseconds())
 		}()
 	}
 	wg.Wait()
+	if os.Getenv("FLEET_ALLOW_ERRORS") != "" {
+		code = 0
+	}
+	// A long-lived service keeps running after its callers return: so does
+	// a child told to, for the refresh its callers started to finish.
+	if d, err := time.ParseDuration(os.Getenv("FLEET_LINGER")); err == nil {
+		time.Sleep(d)
+	}
+	st := src.Stats()
+	fmt.Println("stats", st.TokenCalls, st.Refreshes, st.Dropped)
 	return code
 }
 
@@ -324,7 +370,7 @@ func TestRefreshCallsPerRefresh(t *testing.T) {
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { _ = cs.store.DeleteTokens(context.Background()) })
-			src, err := refresh.New(cs.store, tokenstore.Token{ID: rec.ID}, srv.Endpoint(), &refresh.Options{HTTPClient: srv.HTTPClient()})
+			src, err := refresh.New(cs.store, tokenstore.Token{ID: rec.ID}, srv.Endpoint(), &refresh.Options{HTTPClient: srv.HTTPClient(), AllowAPIDomains: []string{srv.URL()}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -337,7 +383,7 @@ func TestRefreshCallsPerRefresh(t *testing.T) {
 				t.Fatal(err)
 			}
 			all2, w2 := cs.count()
-			other, _ := refresh.New(cs.store, tokenstore.Token{ID: rec.ID}, srv.Endpoint(), &refresh.Options{HTTPClient: srv.HTTPClient()})
+			other, _ := refresh.New(cs.store, tokenstore.Token{ID: rec.ID}, srv.Endpoint(), &refresh.Options{HTTPClient: srv.HTTPClient(), AllowAPIDomains: []string{srv.URL()}})
 			if _, err := other.Current(ctxT(t)); err != nil { // another process: one read
 				t.Fatal(err)
 			}

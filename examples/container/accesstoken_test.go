@@ -32,7 +32,7 @@ func TestAccessTokenEndpoint(t *testing.T) {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	var replicas []*httptest.Server
 	for range 3 {
-		srv := httptest.NewServer(newHandler(memstore.New(&memstore.Options{Backend: backend}), log, zs.Endpoint()))
+		srv := httptest.NewServer(newHandler(memstore.New(&memstore.Options{Backend: backend}), log, zs.Endpoint(), zs.URL()))
 		defer srv.Close()
 		replicas = append(replicas, srv)
 	}

@@ -57,8 +57,10 @@ func show(t tokenstore.Token) tokenOut {
 	return out
 }
 
-func newHandler(s tokenstore.Store, log *slog.Logger, endpoint oauth2.Endpoint) http.Handler {
-	h := &handler{s: s, log: log, endpoint: endpoint}
+// allowAPIDomains lists origins besides Zoho's API hosts that token
+// responses may name: a local fake in tests, never in production.
+func newHandler(s tokenstore.Store, log *slog.Logger, endpoint oauth2.Endpoint, allowAPIDomains ...string) http.Handler {
+	h := &handler{s: s, log: log, endpoint: endpoint, allow: allowAPIDomains}
 	mux := http.NewServeMux()
 	mux.HandleFunc("PUT /users/{user}/token", h.save)
 	mux.HandleFunc("GET /users/{user}/token", h.find)
@@ -74,6 +76,7 @@ type handler struct {
 	s        tokenstore.Store
 	log      *slog.Logger
 	endpoint oauth2.Endpoint // the Zoho token endpoint (see zoho.DC)
+	allow    []string        // api_domain origins allowed besides Zoho's (tests)
 }
 
 func (h *handler) save(w http.ResponseWriter, r *http.Request) {
@@ -138,7 +141,10 @@ func (h *handler) list(w http.ResponseWriter, r *http.Request) {
 // (package refresh); a throttled or revoked refresh token is 503 with
 // Retry-After, or 409.
 func (h *handler) accessToken(w http.ResponseWriter, r *http.Request) {
-	src, err := refresh.New(h.s, tokenstore.Token{UserName: r.PathValue("user")}, h.endpoint, nil)
+	// A Source per request reads the store each time, so a grant saved or
+	// revoked by another replica shows at once; a long-lived service may
+	// keep one per user for the in-memory fast path.
+	src, err := refresh.New(h.s, tokenstore.Token{UserName: r.PathValue("user")}, h.endpoint, &refresh.Options{AllowAPIDomains: h.allow})
 	if err != nil {
 		h.fail(w, "access token", err)
 		return

@@ -35,6 +35,7 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -98,7 +99,7 @@ func run(ctx context.Context, log *slog.Logger) error {
 	}
 	srv := &http.Server{
 		Addr:              addr,
-		Handler:           newHandler(store, log, endpoint),
+		Handler:           newHandler(store, log, endpoint, allowedAPIDomains()...),
 		ReadHeaderTimeout: 5 * time.Second,
 	}
 	errc := make(chan error, 1)
@@ -112,6 +113,17 @@ func run(ctx context.Context, log *slog.Logger) error {
 	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	return srv.Shutdown(shutdown)
+}
+
+// allowedAPIDomains is ZOHO_ALLOW_API_DOMAIN, comma-separated: origins a
+// token response may name besides Zoho's API hosts. For a test server
+// only; unset in production.
+func allowedAPIDomains() []string {
+	v := os.Getenv("ZOHO_ALLOW_API_DOMAIN")
+	if v == "" {
+		return nil
+	}
+	return strings.Split(v, ",")
 }
 
 // zohoEndpoint is the token endpoint of ZOHO_DC (us, eu, in, au, jp, cn,

@@ -126,7 +126,7 @@ func BenchmarkColdStart(b *testing.B) {
 		"AWS_ENDPOINT_URL="+calls.url,
 		"TOKENSTORE_PREFIX="+prefix,
 		"OAUTH_CLIENT_ID="+fake.ClientID, "OAUTH_CLIENT_SECRET="+fake.ClientSecret,
-		"OAUTH_TOKEN_URL="+oauth.URL+"/oauth/v2/token", "API_URL="+oauth.URL+"/api/me",
+		"OAUTH_TOKEN_URL="+oauth.URL+"/oauth/v2/token", "API_URL="+oauth.URL+"/api/me", "OAUTH_ALLOW_API_DOMAIN="+oauth.URL,
 		"GODEBUG=inittrace=1",
 	)
 

@@ -49,6 +49,10 @@ type Handler struct {
 	HTTP *http.Client
 	// Now returns the current time. Default time.Now.
 	Now func() time.Time
+	// AllowAPIDomains lists origins besides Zoho's API hosts that token
+	// responses may name and the token may be sent to: a local fake in
+	// tests (OAUTH_ALLOW_API_DOMAIN), never in production.
+	AllowAPIDomains []string
 }
 
 var defaultHTTP = &http.Client{Timeout: 10 * time.Second}
@@ -60,7 +64,7 @@ func (h *Handler) Handle(ctx context.Context, ev Event) (Response, error) {
 	}
 	refreshed := false
 	src, err := refresh.New(h.Store, tokenstore.Token{UserName: ev.User}, h.OAuth.Endpoint, &refresh.Options{
-		HTTPClient: h.http(), Now: h.Now,
+		HTTPClient: h.http(), Now: h.Now, AllowAPIDomains: h.AllowAPIDomains,
 		OnTokenChange: func(tokenstore.Token) { refreshed = true },
 	})
 	if err != nil {

@@ -84,7 +84,8 @@ func (f *fixture) handler(url string, store tokenstore.Store) *Handler {
 			ClientID: f.fake.ClientID, ClientSecret: f.fake.ClientSecret,
 			Endpoint: oauth2.Endpoint{TokenURL: url + "/oauth/v2/token", AuthStyle: oauth2.AuthStyleInParams},
 		},
-		APIURL: url + "/api/me",
+		APIURL:          url + "/api/me",
+		AllowAPIDomains: []string{url},
 		Now: func() time.Time {
 			f.mu.Lock()
 			defer f.mu.Unlock()

@@ -17,6 +17,7 @@
 //	TOKENSTORE_PEPPER    base64 of 32 random bytes (see the awssm docs)
 //	OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET, OAUTH_TOKEN_URL
 //	API_URL              the resource to call with the access token (a path goes to the user's api_domain)
+//	OAUTH_ALLOW_API_DOMAIN  an origin besides Zoho's API hosts the token may go to (the local fake only)
 //	AWS_*                the usual SDK settings; AWS_ENDPOINT_URL reaches LocalStack
 package main
 
@@ -30,6 +31,7 @@ import (
 	"io"
 	"log"
 	"os"
+	"strings"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"golang.org/x/oauth2"
@@ -76,8 +78,18 @@ func handlerFromEnv(ctx context.Context) (*Handler, error) {
 			ClientSecret: os.Getenv("OAUTH_CLIENT_SECRET"),
 			Endpoint:     oauth2.Endpoint{TokenURL: os.Getenv("OAUTH_TOKEN_URL"), AuthStyle: oauth2.AuthStyleInParams},
 		},
-		APIURL: os.Getenv("API_URL"),
+		APIURL:          os.Getenv("API_URL"),
+		AllowAPIDomains: allowedAPIDomains(),
 	}, nil
+}
+
+// allowedAPIDomains is OAUTH_ALLOW_API_DOMAIN, comma-separated: origins a
+// token response may name besides Zoho's API hosts, for a local fake only.
+func allowedAPIDomains() []string {
+	if v := os.Getenv("OAUTH_ALLOW_API_DOMAIN"); v != "" {
+		return strings.Split(v, ",")
+	}
+	return nil
 }
 
 // runLocal runs the local commands: seed stores a user's refresh token (as
