@@ -476,3 +476,6 @@ func TestBadInput(t *testing.T) {
 		t.Fatalf("after the failures: %v", err)
 	}
 }
+
+// query selects the fleet's record by user name.
+func (f *fleet) query() tokenstore.Token { return tokenstore.Token{UserName: f.rec.UserName} }
