@@ -17,6 +17,28 @@
 // upsert merge, the keys a record answers to, name-safe digests of them),
 // and package storetest turns the contract below into a conformance suite.
 //
+// # Opening a store by URL
+//
+// Programs that let an operator choose the store (tokenctl, an agent) open
+// it by URL, as gocloud.dev's portable types do:
+//
+//	import (
+//		"github.com/tokenstore-go/tokenstore"
+//		_ "github.com/tokenstore-go/tokenstore/vault" // registers vault://
+//	)
+//
+//	store, err := tokenstore.OpenStore(ctx, "vault://secret/apps/crm?kv=2", &tokenstore.OpenOptions{Pepper: pepper})
+//
+// Each store package registers its scheme with DefaultURLMux when it is
+// imported: memstore "mem://", awssm "awssm://PREFIX?region=R&...", vault
+// "vault://MOUNT/PREFIX?kv=1|2"; their OpenURL functions document the
+// parameters. This package imports none of them, so a program links only
+// the stores it names (the registry lives here rather than in a package
+// that imports every store, which would link them all into every program). A URL holds no secret: credentials come from the
+// environment the way each SDK reads them (which New never does) and the
+// pepper from OpenOptions. Unknown, repeated, empty or ';'-joined
+// parameters are errors matching ErrBadURL, never ignored.
+//
 // # Lookup and upsert
 //
 // FindToken and SaveToken select a record by the first lookup rule whose

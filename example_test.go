@@ -1,10 +1,13 @@
 package tokenstore_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/tokenstore-go/tokenstore"
+	_ "github.com/tokenstore-go/tokenstore/memstore" // registers mem://
 )
 
 // Tokens print with their secrets redacted, whatever the verb.
@@ -36,4 +39,23 @@ func ExampleLookup() {
 	// access_token false
 	// refresh_token false
 	// invalid true
+}
+
+// A program opens the store an operator names by URL; the store package's
+// import registers its scheme.
+func ExampleOpenStore() {
+	ctx := context.Background()
+	store, err := tokenstore.OpenStore(ctx, "mem://", nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	tok := tokenstore.Token{UserName: "ann@example.com", AccessToken: "1000.a1b2c3"}
+	fmt.Println(store.SaveToken(ctx, &tok))
+
+	_, err = tokenstore.OpenStore(ctx, "mem://?namespace=a;b", nil)
+	fmt.Println(errors.Is(err, tokenstore.ErrBadURL))
+	// Output:
+	// <nil>
+	// true
 }

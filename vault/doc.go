@@ -18,7 +18,11 @@
 //
 // New takes the *api.Client you built and makes no request; FromEnv builds
 // one from VAULT_ADDR, VAULT_TOKEN, VAULT_NAMESPACE and the other variables
-// of the vault CLI. A Vault Enterprise namespace set on the client
+// of the vault CLI. OpenURL (and tokenstore.OpenStore, once this package is
+// imported) opens "vault://MOUNT/PREFIX?kv=2" the same way and also checks
+// the mount with the server (CheckMount), so that a mount that does not
+// exist or has another KV version fails there instead of reading as an
+// empty store. A Vault Enterprise namespace set on the client
 // (VAULT_NAMESPACE, api.Client.SetNamespace or WithNamespace) applies to
 // every request.
 //

@@ -93,7 +93,8 @@ var (
 // authenticated with a token allowed the paths shown in the package doc.
 // Requests go to the client's address with the client's Vault Enterprise
 // namespace, if any (see api.Client.WithNamespace). New makes no request:
-// a wrong mount, version or policy shows on the first operation.
+// a wrong policy shows on the first operation, and a missing mount or a KV
+// v2 mount used as version 1 reads as an empty store; CheckMount tells.
 //
 // The client's token may change later (client.SetToken), for example when
 // an auth method renews or replaces it; the Store always uses the current

@@ -79,9 +79,11 @@ Backends are URLs (--store, or TOKENSTORE_URL):
                                   endpoint from the AWS environment (AWS_REGION,
                                   AWS_ENDPOINT_URL, AWS_PROFILE, roles ...).
                                   More: kms-key=ID, force-delete=true, recovery-window=DAYS
-  vault://<mount>/<prefix>?kv=2   HashiCorp Vault KV v2 (kv=1 for v1); VAULT_ADDR,
-                                  VAULT_TOKEN, VAULT_NAMESPACE and the vault CLI's
-                                  other variables
+  vault://<mount>/<prefix>?kv=2   HashiCorp Vault KV; kv=1|2 must match the mount,
+                                  which is checked first (default: its version);
+                                  VAULT_ADDR, VAULT_TOKEN, VAULT_NAMESPACE and the
+                                  vault CLI's other variables
+Unknown, repeated, empty or ';'-joined URL parameters are errors.
 
 The pepper keying the index names must be the one your applications use:
 --pepper-file FILE, TOKENSTORE_PEPPER_FILE or TOKENSTORE_PEPPER, holding the

@@ -239,3 +239,27 @@ func TestInterruptStopsBetweenRecords(t *testing.T) {
 		t.Errorf("resume: counts %v; want %d inserted, %d unchanged", c, n-s.Inserted, s.Inserted)
 	}
 }
+
+// A Vault mount that does not exist, or a KV version the mount does not
+// have, fails at open with exit 2 naming VAULT_ADDR and the mount, instead
+// of listing nothing and "deleting" every record of an empty store.
+func TestVaultMountCheckedAtOpen(t *testing.T) {
+	t.Parallel()
+	needEnv(t, "VAULT_ADDR", "VAULT_TOKEN")
+	addr := os.Getenv("VAULT_ADDR")
+	missing := unique(t)
+	for _, tt := range []struct {
+		url, want string
+	}{
+		{"vault://" + missing + "/apps", fmt.Sprintf("no mount %q at %s (VAULT_ADDR)", missing, addr)},
+		{"vault://secret/" + missing + "?kv=1", fmt.Sprintf(`mount "secret" at %s (VAULT_ADDR) is KV version 2, not 1`, addr)},
+	} {
+		for _, args := range [][]string{{"list"}, {"delete-all", "--yes"}, {"import", "testdata/filestore-java.csv"}} {
+			p := tokenctl(t, pepperEnv, "", append(args, "-s", tt.url)...)
+			if p.code != exitUsage || !strings.Contains(p.stderr, tt.want) || strings.Contains(p.stdout, "deleted") {
+				t.Errorf("tokenctl %v -s %s: exit %d; want %d and stderr saying %q\nstdout:\n%s\nstderr:\n%s",
+					args, tt.url, p.code, exitUsage, tt.want, p.stdout, p.stderr)
+			}
+		}
+	}
+}

@@ -80,6 +80,12 @@ func TestUsageErrors(t *testing.T) {
 		{"list"}, // no --store
 		{"list", "-s", "ftp://x"},
 		{"list", "-s", "vault://secret/x?kv=3"},
+		{"list", "-s", "vault://secret/x?kv=2;cas=1"}, // ';' was dropped silently
+		{"list", "-s", "awssm://p/?region=eu-west-1;force-delete=true"},
+		{"list", "-s", "awssm://p/?recovery-window=3"},
+		{"list", "-s", "mem://?ns=x"},
+		{"list", "-s", "vault://u:pa%ss@secret/x"},
+		{"import", "-s", "mem://", "sqlite:///x.db?table=a;b=c"},
 		{"list", "-s", "mem://", "-o", "yaml"},
 		{"export", "-s", "mem://"},
 		{"get", "-s", "mem://"},

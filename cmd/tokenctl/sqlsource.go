@@ -11,6 +11,8 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 	_ "modernc.org/sqlite" // registers "sqlite": pure Go, no cgo
+
+	"github.com/tokenstore-go/tokenstore/internal/urlparam"
 )
 
 // sqlSource reads a Zoho token table: the SDKs' DBStore on MySQL or MariaDB
@@ -30,8 +32,8 @@ var tableName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,63}$`)
 // newMySQLSource parses mysql://user:pass@host:port/db?table=oauthtoken
 // (also ?socket=/path for a unix socket, ?tls=true|skip-verify|preferred).
 func newMySQLSource(u *url.URL) (sqlSource, error) {
-	q := u.Query()
-	if err := onlyParams(q, "table", "socket", "tls"); err != nil {
+	q, err := urlparam.Query(u.RawQuery, "table", "socket", "tls")
+	if err != nil {
 		return sqlSource{}, err
 	}
 	cfg := mysql.NewConfig()
@@ -42,23 +44,23 @@ func newMySQLSource(u *url.URL) (sqlSource, error) {
 		cfg.DBName = "zohooauth"
 	}
 	cfg.Net, cfg.Addr = "tcp", u.Host
-	if sock := q.Get("socket"); sock != "" {
+	if sock := q["socket"]; sock != "" {
 		cfg.Net, cfg.Addr = "unix", sock
 	} else if u.Port() == "" {
 		cfg.Addr = u.Host + ":3306"
 	}
-	if v := q.Get("tls"); v != "" {
+	if v := q["tls"]; v != "" {
 		cfg.TLSConfig = v
 	}
-	s := sqlSource{driver: "mysql", dsn: cfg.FormatDSN(), table: q.Get("table"), label: "MySQL " + u.Redacted()}
+	s := sqlSource{driver: "mysql", dsn: cfg.FormatDSN(), table: q["table"], label: "MySQL " + u.Redacted()}
 	return s, s.checkTable()
 }
 
 // newSQLiteSource parses sqlite:///path/to/file.db?table=oauthtoken and
 // opens the file read-only.
 func newSQLiteSource(u *url.URL) (sqlSource, error) {
-	q := u.Query()
-	if err := onlyParams(q, "table"); err != nil {
+	q, err := urlparam.Query(u.RawQuery, "table")
+	if err != nil {
 		return sqlSource{}, err
 	}
 	path := u.Host + u.Path
@@ -72,7 +74,7 @@ func newSQLiteSource(u *url.URL) (sqlSource, error) {
 		return sqlSource{}, err // never create an empty database by mistake
 	}
 	dsn := (&url.URL{Scheme: "file", Opaque: path, RawQuery: "mode=ro"}).String()
-	s := sqlSource{driver: "sqlite", dsn: dsn, table: q.Get("table"), label: "SQLite " + path}
+	s := sqlSource{driver: "sqlite", dsn: dsn, table: q["table"], label: "SQLite " + path}
 	return s, s.checkTable()
 }
 
