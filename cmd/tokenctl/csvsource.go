@@ -49,28 +49,39 @@ func (s csvSource) rows(ctx context.Context) ([]row, error) {
 		return nil, err
 	}
 	defer rc.Close()
-	r := csv.NewReader(rc)
-	r.FieldsPerRecord = -1 // the SDK upgrades 9-column files by appending; rows may be short
-	r.ReuseRecord = false
+	sp := csvSplitter{br: bufio.NewReader(rc), max: maxCSVRecord}
 	var cols []string
 	var out []row
 	for {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		rec, err := r.Read()
+		raw, line, tooLong, err := sp.next()
 		if errors.Is(err, io.EOF) {
-			break
-		}
-		line, _ := r.FieldPos(0)
-		var pe *csv.ParseError
-		if errors.As(err, &pe) {
-			// Report where, never what: the line may hold tokens.
-			out = append(out, row{n: pe.StartLine, err: fmt.Errorf("malformed CSV: %v", pe.Err)})
-			continue
+			return out, nil
 		}
 		if err != nil {
 			return nil, err
+		}
+		if tooLong {
+			if cols == nil {
+				return nil, fmt.Errorf("%s: line %d is over %d KiB: not a Zoho FileStore layout", s.name(), line, maxCSVRecord>>10)
+			}
+			out = append(out, row{n: line, err: fmt.Errorf("record over %d KiB (a field holds at most %d bytes)", maxCSVRecord>>10, maxField)})
+			continue
+		}
+		rec, err := parseCSVRecord(raw)
+		if errors.Is(err, io.EOF) {
+			continue // a blank line
+		}
+		if err != nil && cols == nil {
+			// The first record decides the layout.
+			return nil, fmt.Errorf("%s: line %d: %w", s.name(), line, err)
+		}
+		if err != nil {
+			// Report where, never what: the line may hold tokens.
+			out = append(out, row{n: line, err: err})
+			continue
 		}
 		if cols == nil {
 			if cols, err = csvColumns(rec); err != nil {
@@ -91,7 +102,25 @@ func (s csvSource) rows(ctx context.Context) ([]row, error) {
 		copy(vals, rec)
 		out = append(out, zohoRow(line, cols, vals))
 	}
-	return out, nil
+}
+
+// parseCSVRecord reads the one record raw holds (csvSplitter cut it);
+// io.EOF for a blank line. Its errors never quote the input.
+func parseCSVRecord(raw []byte) ([]string, error) {
+	r := csv.NewReader(bytes.NewReader(raw))
+	r.FieldsPerRecord = -1 // the SDK upgrades 9-column files by appending; rows may be short
+	rec, err := r.Read()
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return nil, fmt.Errorf("malformed CSV: %v", pe.Err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if _, err := r.Read(); !errors.Is(err, io.EOF) {
+		return nil, errors.New("malformed CSV: more than one record on the line")
+	}
+	return rec, nil
 }
 
 // isHeader reports whether a first record is a header: it names a column.
@@ -138,15 +167,17 @@ func (s jsonlSource) rows(ctx context.Context) ([]row, error) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		line, err := br.ReadBytes('\n')
-		if len(line) == 0 && errors.Is(err, io.EOF) {
+		line, tooLong, err := readLine(br, maxJSONLine)
+		if errors.Is(err, io.EOF) {
 			return out, nil
 		}
-		if err != nil && !errors.Is(err, io.EOF) {
+		if err != nil {
 			return nil, err
 		}
 		b := bytes.TrimSpace(line)
 		switch {
+		case tooLong:
+			out = append(out, row{n: n, err: fmt.Errorf("%w: line is over %d bytes, a record at most %d", tokenstore.ErrTooLarge, maxJSONLine, driver.MaxRecordSize)})
 		case len(b) == 0:
 		case len(b) > driver.MaxRecordSize:
 			out = append(out, row{n: n, err: fmt.Errorf("%w: line is %d bytes, a record at most %d", tokenstore.ErrTooLarge, len(b), driver.MaxRecordSize)})

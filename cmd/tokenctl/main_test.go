@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -22,6 +23,11 @@ import (
 var bin string
 
 func TestMain(m *testing.M) {
+	flag.Parse()
+	if f := flag.Lookup("test.fuzzworker"); f != nil && f.Value.String() == "true" {
+		// A fuzzing worker runs only the fuzz target, in-process.
+		os.Exit(m.Run())
+	}
 	dir, err := os.MkdirTemp("", "tokenctl-test-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
