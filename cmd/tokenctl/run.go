@@ -111,14 +111,14 @@ func (rep *reporter) row(r result) {
 			rep.header = true
 			rep.println(fmt.Sprintf("%-6s %-12s %-32s %-9s %-28s %s", "ROW", "SOURCE ID", "ID", "ACTION", "USER", "REASON"))
 		}
-		rep.println(fmt.Sprintf("%-6d %-12s %-32s %-9s %-28s %s", r.Row, dash(r.SourceID), dash(r.ID), r.Action, dash(r.User), r.Reason))
+		rep.println(fmt.Sprintf("%-6d %-12s %-32s %-9s %-28s %s", r.Row, dash(r.SourceID), dash(r.ID), r.Action, dash(r.User), cell(r.Reason)))
 	}
 	if r.Action == actSkip && !rep.ttyOut {
 		// Skips also go to stderr, so they show when stdout is a file.
 		if rep.bar != nil {
 			_ = rep.bar.Clear()
 		}
-		fmt.Fprintf(rep.a.stderr, "tokenctl: row %d skipped: %s\n", r.Row, r.Reason)
+		fmt.Fprintf(rep.a.stderr, "tokenctl: row %d skipped: %s\n", r.Row, cell(r.Reason))
 	}
 	if rep.bar != nil {
 		_ = rep.bar.Add(1)

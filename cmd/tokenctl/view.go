@@ -79,11 +79,12 @@ func human(d time.Duration) string {
 	return fmt.Sprintf("%ds", d/time.Second)
 }
 
+// dash returns s ready for a table cell (see cell), or "-" when empty.
 func dash(s string) string {
 	if s == "" {
 		return "-"
 	}
-	return s
+	return cell(s)
 }
 
 // writeTable prints records as a table, never with secrets.
@@ -92,7 +93,7 @@ func writeTable(w io.Writer, ts []tokenstore.Token, now time.Time) error {
 	fmt.Fprintln(tw, "ID\tUSER\tCLIENT ID\tEXPIRY\tLEFT\tAPI DOMAIN")
 	for _, t := range ts {
 		exp, left := expiryText(t, now)
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, dash(t.UserName), dash(t.ClientID), exp, left, dash(t.APIDomain))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", cell(t.ID), dash(t.UserName), dash(t.ClientID), exp, left, dash(t.APIDomain))
 	}
 	return tw.Flush()
 }
@@ -109,7 +110,7 @@ func writeRecord(w io.Writer, t tokenstore.Token, now time.Time, reveal bool) er
 		{"expiry", exp}, {"left", left},
 		{"redirect_url", v.RedirectURL}, {"api_domain", v.APIDomain},
 	} {
-		fmt.Fprintf(tw, "%s:\t%s\n", f[0], dash(f[1]))
+		fmt.Fprintf(tw, "%s:\t%s\n", f[0], dash(f[1])) // dash escapes (cell)
 	}
 	return tw.Flush()
 }
