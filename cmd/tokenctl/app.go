@@ -102,6 +102,7 @@ func (a *app) rootCmd() *cobra.Command {
 		Long:          rootLong,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       version(),
 		Example: `  export TOKENSTORE_URL='vault://secret/apps/crm'
   tokenctl list
   tokenctl get --user alice@example.com

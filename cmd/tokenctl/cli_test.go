@@ -127,7 +127,7 @@ func TestImportSQLite(t *testing.T) {
 	if c := p.counts(t); c != [5]int{4, 2, 1, 0, 1} {
 		t.Errorf("read, inserted, merged, unchanged, skipped = %v; want [4 2 1 0 1]\n%s", c, p.stdout)
 	}
-	tokenctl(t, nil, "", "import", "-s", "mem://", "sqlite://"+filepath.Join(t.TempDir(), "missing.db")).want(t, exitUsage)
+	tokenctl(t, nil, "", "import", "-s", "mem://", "sqlite://"+filepath.Join(t.TempDir(), "missing.db")).want(t, exitError)
 	if _, err := os.Stat(filepath.Join(t.TempDir(), "missing.db")); err == nil {
 		t.Error("import created a database file")
 	}

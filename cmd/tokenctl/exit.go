@@ -16,8 +16,12 @@ const (
 
 const exitCodesHelp = `Exit codes:
   0    success
-  1    an operation failed (backend or source error, record not found)
-  2    usage: bad flags, arguments or URL, or a confirmation not given
+  1    an operation failed (backend error, record not found, a source that
+       cannot be read: missing file, directory, refused connection, not a
+       Zoho layout)
+  2    usage: bad flags, arguments or URL (a source URL or parameter in the
+       wrong form, an SQLite file given without sqlite://), or a
+       confirmation not given
   3    import/copy finished but skipped one or more rows (see the report)
   130  interrupted (SIGINT/SIGTERM); the record in hand was finished first`
 

@@ -3,13 +3,17 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/tokenstore-go/tokenstore/internal/urlparam"
 )
 
 const importLong = `Import tokens into the --store backend from SOURCE:
@@ -105,8 +109,11 @@ func (a *app) openSource(arg, format string) (source, error) {
 		} else {
 			s, err = newSQLiteSource(u)
 		}
-		if err != nil {
+		if errors.Is(err, urlparam.ErrBadURL) || errors.Is(err, errBadTable) {
 			return nil, withCode(exitUsage, fmt.Errorf("source %s: %w", u.Redacted(), err))
+		}
+		if err != nil {
+			return nil, withCode(exitError, fmt.Errorf("source %s: %w", u.Redacted(), err))
 		}
 		return s, nil
 	}
@@ -129,12 +136,33 @@ func (a *app) openSource(arg, format string) (source, error) {
 	}
 	fh, err := os.Open(arg)
 	if err != nil {
-		return nil, withCode(exitUsage, fmt.Errorf("source: %w", err))
+		return nil, withCode(exitError, fmt.Errorf("source: %w", err))
 	}
 	defer fh.Close()
+	if fi, err := fh.Stat(); err == nil && fi.IsDir() {
+		return nil, withCode(exitError, fmt.Errorf("source %s is a directory", arg))
+	}
 	b := make([]byte, 512)
-	n, _ := io.ReadFull(fh, b)
+	n, err := io.ReadFull(fh, b)
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+		return nil, withCode(exitError, fmt.Errorf("source: %w", err))
+	}
+	if bytes.HasPrefix(b[:n], sqliteMagic) {
+		return nil, usagef("source %s is an SQLite database: give it as %s", arg, sqliteURL(arg))
+	}
 	return sniff(f, b[:n]), nil
+}
+
+// sqliteMagic starts every SQLite 3 database file.
+var sqliteMagic = []byte("SQLite format 3\x00")
+
+// sqliteURL is the sqlite:// form of a file path, absolute so that the
+// URL's first segment is not taken for a host.
+func sqliteURL(path string) string {
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
+	return "sqlite://" + filepath.ToSlash(path)
 }
 
 // sniff tells an export (JSON lines) from a CSV by its first character.

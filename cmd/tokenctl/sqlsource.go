@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -26,6 +27,9 @@ type sqlSource struct {
 
 func (s sqlSource) name() string   { return s.label }
 func (s sqlSource) keepsIDs() bool { return false }
+
+// errBadTable is a table name tokenctl will not put into SQL.
+var errBadTable = errors.New("table")
 
 var tableName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,63}$`)
 
@@ -68,7 +72,7 @@ func newSQLiteSource(u *url.URL) (sqlSource, error) {
 		path = u.Opaque
 	}
 	if path == "" {
-		return sqlSource{}, fmt.Errorf("no file: want sqlite:///path/to/file.db")
+		return sqlSource{}, urlparam.Errorf("no file: want sqlite:///path/to/file.db")
 	}
 	if _, err := os.Stat(path); err != nil {
 		return sqlSource{}, err // never create an empty database by mistake
@@ -83,7 +87,7 @@ func (s *sqlSource) checkTable() error {
 		s.table = "oauthtoken"
 	}
 	if !tableName.MatchString(s.table) {
-		return fmt.Errorf("table %q: want letters, digits and _", s.table)
+		return fmt.Errorf("%w %q: want letters, digits and _", errBadTable, s.table)
 	}
 	return nil
 }
