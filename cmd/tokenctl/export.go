@@ -1,9 +1,11 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -24,7 +26,9 @@ imported again would be useless, so there is no redacted export (use
 
 Because the output holds every secret, export insists on one of:
   --file FILE   write to FILE, created with mode 0600 (refuses an existing
-                file unless --force, which truncates it and sets 0600)
+                file unless --force, which writes a new file beside it and
+                renames it over FILE: a symlink is replaced, never followed,
+                and the old file's mode and contents are left to its inode)
   --reveal      write to stdout (warns on stderr)
 Records that cannot be read are named on stderr and the exit code is 1.`,
 		Example: `  tokenctl export -s vault://secret/apps/crm --file crm-tokens.jsonl
@@ -43,39 +47,23 @@ Records that cannot be read are named on stderr and the exit code is 1.`,
 			if listErr != nil && len(ts) == 0 {
 				return withCode(exitError, listErr)
 			}
-			w := a.stdout
-			if file != "" {
-				flags := os.O_WRONLY | os.O_CREATE | os.O_EXCL
-				if force {
-					flags = os.O_WRONLY | os.O_CREATE | os.O_TRUNC
-				}
-				f, err := os.OpenFile(file, flags, 0o600)
-				if err != nil {
-					return withCode(exitError, fmt.Errorf("export: %w", err))
-				}
-				defer f.Close()
-				if err := f.Chmod(0o600); err != nil {
-					return withCode(exitError, fmt.Errorf("export: %w", err))
-				}
-				w = f
-			} else {
+			if file == "" {
 				a.warnf("--reveal: writing secrets to stdout")
+				if err := writeRecords(a.stdout, ts); err != nil {
+					return withCode(exitError, fmt.Errorf("export: %w", err))
+				}
+				return withCode(exitError, listErr)
 			}
-			if err := writeRecords(w, ts); err != nil {
+			if err := exportFile(file, ts, force); err != nil {
 				return withCode(exitError, fmt.Errorf("export: %w", err))
 			}
-			if f, ok := w.(*os.File); ok && file != "" {
-				if err := f.Close(); err != nil {
-					return withCode(exitError, fmt.Errorf("export: %w", err))
-				}
-				fmt.Fprintf(a.stderr, "tokenctl: exported %d records to %s\n", len(ts), file)
-			}
+			fmt.Fprintf(a.stderr, "tokenctl: exported %d records to %s\n", len(ts), file)
 			return withCode(exitError, listErr)
 		},
 	}
 	cmd.Flags().StringVarP(&file, "file", "f", "", "write to this file, created with mode 0600")
 	cmd.Flags().BoolVar(&reveal, "reveal", false, "write the records to stdout")
-	cmd.Flags().BoolVar(&force, "force", false, "with --file: overwrite an existing file")
+	cmd.Flags().BoolVar(&force, "force", false, "with --file: replace an existing file (a new file renamed over it)")
 	return cmd
 }
 
@@ -88,6 +76,43 @@ func writeRecords(w io.Writer, ts []tokenstore.Token) error {
 		if _, err := w.Write(append(b, '\n')); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// exportFile writes ts to path with mode 0600, through a temporary file in
+// path's directory that takes the name only once complete, so that an
+// interrupted export never leaves a partial file under it. Without force,
+// path must not exist (the link refuses it, even as a dangling symlink);
+// with force, the rename replaces what is there, a symlink itself rather
+// than its target, and never opens or chmods the old file.
+func exportFile(path string, ts []tokenstore.Token, force bool) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*") // mode 0600
+	if err != nil {
+		return err
+	}
+	defer func() {
+		tmp.Close()
+		os.Remove(tmp.Name()) // after a rename, a no-op; after a link, the spare name
+	}()
+	if err := writeRecords(tmp, ts); err != nil {
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if force {
+		return os.Rename(tmp.Name(), path)
+	}
+	if err := os.Link(tmp.Name(), path); err != nil {
+		var le *os.LinkError
+		if errors.As(err, &le) {
+			err = le.Err // "file exists", without the temporary name
+		}
+		return fmt.Errorf("%s: %w (--force replaces it)", path, err)
 	}
 	return nil
 }

@@ -26,10 +26,13 @@ const importLong = `Import tokens into the --store backend from SOURCE:
                                 user_mail layout (no client secret, redirect URL,
                                 API domain, maybe no id). Without a header: 10, 9,
                                 7 (legacy with id) or 6 (legacy) columns in that order.
-  mysql://USER:PASS@HOST:PORT/DB?table=oauthtoken
+  mysql://USER@HOST:PORT/DB?table=oauthtoken
                                 Zoho SDK DBStore on MySQL or MariaDB, any of the
                                 layouts above (columns from SELECT *); DB defaults to
                                 zohooauth. Also socket=/path, tls=true|skip-verify.
+                                The password from --password-file or MYSQL_PWD; one
+                                in the URL (USER:PASS@) works but shows in ps and
+                                shell history, so tokenctl warns.
   sqlite:///path/to/file.db?table=oauthtoken
                                 the Kaizen #192 SQLite store (opened read-only)
   FILE.jsonl                    tokenctl export output (record IDs are kept)
@@ -59,14 +62,15 @@ a terminal. A progress bar shows on stderr when it is a terminal.`
 
 func (a *app) importCmd() *cobra.Command {
 	var dryRun bool
-	var format string
+	var format, passwordFile string
 	cmd := &cobra.Command{
 		Use:   "import SOURCE",
 		Short: "Import tokens from a Zoho SDK FileStore CSV, DBStore (MySQL), SQLite store or export",
 		Long:  importLong + "\n\n" + exitCodesHelp,
 		Example: `  tokenctl import --dry-run tokens.csv
   tokenctl import -s vault://secret/apps/crm tokens.csv
-  tokenctl import -s vault://secret/apps/crm 'mysql://zoho:secret@127.0.0.1:3306/zohooauth?table=oauthtoken'
+  MYSQL_PWD=... tokenctl import -s vault://secret/apps/crm 'mysql://zoho@127.0.0.1:3306/zohooauth?table=oauthtoken'
+  tokenctl import -s vault://secret/apps/crm --password-file /run/secrets/db 'mysql://zoho@db/zohooauth'
   tokenctl import -s 'awssm://crm/prod/?region=eu-west-1' sqlite:///var/lib/app/zohooauth.db
   tokenctl import -s mem:// --dry-run -o json backup.jsonl | jq 'select(.action=="skip")'`,
 		Args: cobra.ExactArgs(1),
@@ -74,7 +78,7 @@ func (a *app) importCmd() *cobra.Command {
 			if err := a.checkOutput(); err != nil {
 				return err
 			}
-			src, err := a.openSource(args[0], format)
+			src, err := a.openSource(args[0], format, passwordFile)
 			if err != nil {
 				return err
 			}
@@ -91,11 +95,12 @@ func (a *app) importCmd() *cobra.Command {
 	}
 	cmd.Flags().BoolVarP(&dryRun, "dry-run", "n", false, "report what would change and write nothing")
 	cmd.Flags().StringVar(&format, "format", "auto", "source format for files: auto, csv or jsonl")
+	cmd.Flags().StringVar(&passwordFile, "password-file", "", "file holding the MySQL password (default $MYSQL_PWD)")
 	return cmd
 }
 
-// openSource picks the source for arg.
-func (a *app) openSource(arg, format string) (source, error) {
+// openSource picks the source for arg; passwordFile is --password-file.
+func (a *app) openSource(arg, format, passwordFile string) (source, error) {
 	switch {
 	case strings.HasPrefix(arg, "mysql://"), strings.HasPrefix(arg, "sqlite:"):
 		u, err := url.Parse(arg)
@@ -105,7 +110,11 @@ func (a *app) openSource(arg, format string) (source, error) {
 		}
 		var s sqlSource
 		if u.Scheme == "mysql" {
-			s, err = newMySQLSource(u)
+			var pw string
+			if pw, err = a.mysqlPassword(u, passwordFile); err != nil {
+				return nil, err
+			}
+			s, err = newMySQLSource(u, pw)
 		} else {
 			s, err = newSQLiteSource(u)
 		}

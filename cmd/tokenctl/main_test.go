@@ -96,7 +96,7 @@ func noSecrets(t testing.TB, s string) {
 }
 
 // want checks the exit code.
-func (p proc) want(t *testing.T, code int) proc {
+func (p proc) want(t testing.TB, code int) proc {
 	t.Helper()
 	if p.code != code {
 		t.Fatalf("exit code %d; want %d\nstdout:\n%s\nstderr:\n%s", p.code, code, p.stdout, p.stderr)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -183,4 +184,49 @@ func mustPassword(src string) string {
 	u, _ := url.Parse(src)
 	p, _ := u.User.Password()
 	return p
+}
+
+// The MySQL password comes from MYSQL_PWD or --password-file, and one in
+// the URL draws a warning (issue 19 item 19: only the URL was read, where
+// ps shows it).
+func TestMySQLPasswordOutsideTheURL(t *testing.T) {
+	t.Parallel()
+	db, src := mysqlDB(t)
+	if _, err := db.Exec(fmt.Sprintf(schemaCurrent, "oauthtoken")); err != nil {
+		t.Fatal(err)
+	}
+	insertCurrent(t, db, "oauthtoken", 2, "pw.example.com", false)
+	u, _ := url.Parse(src)
+	pw := mustPassword(src)
+	u.User = url.User(u.User.Username())
+	bare := u.String()
+	file := filepath.Join(t.TempDir(), "db-password")
+	if err := os.WriteFile(file, []byte(pw+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	const warning = "password in the source URL is visible"
+	for _, tt := range []struct {
+		name   string
+		env    []string
+		args   []string
+		code   int
+		warned bool
+	}{
+		{"MYSQL_PWD", []string{"MYSQL_PWD=" + pw}, []string{bare}, exitOK, false},
+		{"password file", []string{"MYSQL_PWD="}, []string{"--password-file", file, bare}, exitOK, false},
+		{"in the URL", []string{"MYSQL_PWD="}, []string{src}, exitOK, true},
+		{"URL beats MYSQL_PWD", []string{"MYSQL_PWD=wrong"}, []string{src}, exitOK, true},
+		{"none", []string{"MYSQL_PWD="}, []string{bare}, exitError, false},
+		{"URL and file", nil, []string{"--password-file", file, src}, exitUsage, true},
+		{"missing file", nil, []string{"--password-file", file + ".missing", bare}, exitUsage, false},
+	} {
+		args := append([]string{"import", "-s", "mem://"}, tt.args...)
+		p := tokenctl(t, tt.env, "", args...)
+		if p.code != tt.code || strings.Contains(p.stderr, warning) != tt.warned {
+			t.Errorf("%s: exit %d, warned %v; want %d, %v\n%s", tt.name, p.code, !tt.warned, tt.code, tt.warned, p.stderr)
+		}
+		if strings.Contains(p.stdout+p.stderr, pw) {
+			t.Errorf("%s: output shows the password", tt.name)
+		}
+	}
 }

@@ -33,16 +33,17 @@ var errBadTable = errors.New("table")
 
 var tableName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,63}$`)
 
-// newMySQLSource parses mysql://user:pass@host:port/db?table=oauthtoken
+// newMySQLSource parses mysql://user@host:port/db?table=oauthtoken
 // (also ?socket=/path for a unix socket, ?tls=true|skip-verify|preferred).
-func newMySQLSource(u *url.URL) (sqlSource, error) {
+// The password is passwd (see app.mysqlPassword), not the URL's.
+func newMySQLSource(u *url.URL, passwd string) (sqlSource, error) {
 	q, err := urlparam.Query(u.RawQuery, "table", "socket", "tls")
 	if err != nil {
 		return sqlSource{}, err
 	}
 	cfg := mysql.NewConfig()
 	cfg.User = u.User.Username()
-	cfg.Passwd, _ = u.User.Password()
+	cfg.Passwd = passwd
 	cfg.DBName = strings.Trim(u.Path, "/")
 	if cfg.DBName == "" {
 		cfg.DBName = "zohooauth"
