@@ -8,6 +8,7 @@ import (
 
 	"github.com/tokenstore-go/tokenstore"
 	"github.com/tokenstore-go/tokenstore/driver"
+	"github.com/tokenstore-go/tokenstore/zoho"
 )
 
 // Actions reported per row.
@@ -42,6 +43,14 @@ type summary struct {
 // saveTimeout bounds the save of the record in hand after an interrupt.
 const saveTimeout = 30 * time.Second
 
+// applyOptions say how rows are applied.
+type applyOptions struct {
+	keepIDs     bool // the rows' IDs are tokenstore IDs (an export, a copy), kept
+	dryRun      bool // plan against a copy of the store in memory; write nothing
+	checkDomain bool // an import: api_domain must be an origin of Zoho's API
+	force       bool // write although the store's records do not answer to this pepper
+}
+
 // applier upserts rows into a store the way SaveToken would, but writes
 // only when the merged result differs from what is stored, so that running
 // the same import again makes no write.
@@ -51,30 +60,22 @@ const saveTimeout = 30 * time.Second
 // A row that changes something is saved with SaveToken as read from the
 // source, so the store merges it into the current record atomically and a
 // concurrent change to a field the row leaves empty is not overwritten with
-// what this process read earlier.
+// what this process read earlier. The report says what the save did, which
+// is what the index predicted unless the store found otherwise.
+//
+// A dry run does all of this against a memory store holding the target's
+// records (see newApplier): it plans against the store plus the rows
+// before each one, by the same code, so its report is the real run's.
 type applier struct {
-	store  tokenstore.Store
-	byKey  map[tokenstore.Key]string // lookup key → ID
-	byID   map[string]tokenstore.Token
-	dryRun bool
-}
-
-// newApplier loads and indexes store. An unreadable record (ErrCorrupt)
-// is reported through warn and otherwise ignored: SaveToken still checks
-// for it, so no duplicate can come of it.
-func newApplier(ctx context.Context, store tokenstore.Store, dryRun bool, warn func(string, ...any)) (*applier, error) {
-	ts, err := store.GetTokens(ctx)
-	if err != nil {
-		if !errors.Is(err, tokenstore.ErrCorrupt) {
-			return nil, err
-		}
-		warn("%v", err)
-	}
-	ap := &applier{store: store, byKey: make(map[tokenstore.Key]string), byID: make(map[string]tokenstore.Token), dryRun: dryRun}
-	for _, t := range ts {
-		ap.put(t)
-	}
-	return ap, nil
+	store tokenstore.Store // the target, or its copy in a dry run
+	opts  applyOptions
+	byKey map[tokenstore.Key]string // lookup key → ID
+	byID  map[string]tokenstore.Token
+	// held: the IDs the target held before the run. newIDs: in a dry run,
+	// the label shown for each ID the copy made up ("(new 1)", ...), as
+	// the real store will choose another.
+	held   map[string]bool
+	newIDs map[string]string
 }
 
 // put indexes t, replacing the previous version of the same ID.
@@ -97,16 +98,24 @@ var errNoKey = errors.New("no lookup key (needs a user name, an access token wit
 
 // apply handles one row and returns its report line. A non-nil error is
 // not about the row (backend failure, interrupt) and ends the run.
-func (ap *applier) apply(ctx context.Context, r row, keepID bool) (result, error) {
+func (ap *applier) apply(ctx context.Context, r row) (result, error) {
 	res := result{Row: r.n, User: r.tok.UserName, Action: actSkip}
 	t := r.tok
-	if !keepID {
+	if !ap.opts.keepIDs {
 		// A Zoho id is not a tokenstore ID; the report maps one to the other.
 		t.ID, res.SourceID = "", r.srcID
 	}
 	if r.err != nil {
 		res.Reason = r.err.Error()
 		return res, nil
+	}
+	if ap.opts.checkDomain && t.APIDomain != "" {
+		origin, err := zoho.CheckAPIDomain(t.APIDomain)
+		if err != nil {
+			res.Reason = "api_domain: " + err.Error()
+			return res, nil
+		}
+		t.APIDomain = origin
 	}
 	if err := tokenstore.Validate(t); err != nil {
 		res.Reason = err.Error()
@@ -122,7 +131,7 @@ func (ap *applier) apply(ctx context.Context, r row, keepID bool) (result, error
 	if id, ok := ap.byKey[k]; ok {
 		stored := ap.byID[id]
 		want = driver.Merge(stored, t)
-		res.ID, res.Action = id, actMerge
+		res.ID, res.Action = ap.label(id), actMerge
 		if want.Equal(stored) {
 			res.Action = actUnchanged
 			return res, nil
@@ -135,16 +144,6 @@ func (ap *applier) apply(ctx context.Context, r row, keepID bool) (result, error
 		res.Action, res.Reason = actSkip, err.Error()
 		return res, nil
 	}
-	if ap.dryRun {
-		if res.Action == actInsert {
-			want.ID = "(new)" + want.ID // stays out of the way of real IDs
-		}
-		ap.put(want)
-		if res.Action == actInsert {
-			res.ID = "(new)"
-		}
-		return res, nil
-	}
 	if err := ctx.Err(); err != nil {
 		return res, err
 	}
@@ -152,6 +151,7 @@ func (ap *applier) apply(ctx context.Context, r row, keepID bool) (result, error
 	// Ctrl-C never leaves this row's outcome unknown.
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), saveTimeout)
 	defer cancel()
+	expected := ap.byKey[k] // "" for an insert
 	if err := ap.store.SaveToken(sctx, &t); err != nil {
 		if rowError(err) {
 			res.Action, res.ID, res.Reason = actSkip, "", err.Error()
@@ -159,9 +159,30 @@ func (ap *applier) apply(ctx context.Context, r row, keepID bool) (result, error
 		}
 		return res, fmt.Errorf("row %d: %w", r.n, err)
 	}
+	switch _, known := ap.byID[t.ID]; {
+	case expected != "" && t.ID != expected:
+		// The index found the record, the store did not: its lookup
+		// missed (another pepper, a damaged index entry).
+		res.Action = actInsert
+		res.Reason = fmt.Sprintf("the store found no record by this row's %s, although %s has it: inserted beside it (another pepper?)", k.Kind, ap.label(expected))
+	case expected == "" && known:
+		res.Action = actMerge // the store found a record the index did not
+	}
+	if ap.opts.dryRun && !ap.held[t.ID] && (!ap.opts.keepIDs || t.ID != r.tok.ID) && ap.newIDs[t.ID] == "" {
+		ap.newIDs[t.ID] = fmt.Sprintf("(new %d)", len(ap.newIDs)+1)
+	}
 	ap.put(t)
-	res.ID, res.User = t.ID, t.UserName
+	res.ID, res.User = ap.label(t.ID), t.UserName
 	return res, nil
+}
+
+// label is how the report shows id: as it is, or in a dry run the label of
+// an ID the plan made up.
+func (ap *applier) label(id string) string {
+	if l := ap.newIDs[id]; l != "" {
+		return l
+	}
+	return id
 }
 
 // rowError reports whether a SaveToken error is about the row, not the

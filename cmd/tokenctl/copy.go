@@ -8,7 +8,7 @@ import (
 
 func (a *app) copyCmd() *cobra.Command {
 	var from, to, fromPepper, toPepper string
-	var dryRun bool
+	var dryRun, force bool
 	cmd := &cobra.Command{
 		Use:   "copy --from URL --to URL",
 		Short: "Copy every record from one backend to another, keeping IDs",
@@ -20,7 +20,9 @@ Ctrl-C) and writes only what changed. Nothing is deleted from either side.
 A record whose user name another --to record already holds under a different
 ID is skipped (exit code 3). --from-pepper-file and --to-pepper-file give each
 side its own pepper; by default both use --pepper-file or TOKENSTORE_PEPPER.
-Report, --dry-run, progress bar and Ctrl-C work as for import.
+Report, --dry-run, progress bar and Ctrl-C work as for import, and so does
+the pepper check: --to records that none answers to its pepper are refused
+unless --force.
 
 ` + exitCodesHelp,
 		Example: `  tokenctl copy --from vault://secret/apps/crm --to 'awssm://crm/prod/?region=eu-west-1'
@@ -67,7 +69,7 @@ Report, --dry-run, progress bar and Ctrl-C work as for import.
 			for i, t := range ts {
 				rows[i] = row{n: i + 1, srcID: t.ID, tok: t}
 			}
-			runErr := a.runRows(cmd.Context(), dst, rows, true, dryRun, "copy")
+			runErr := a.runRows(cmd.Context(), dst, rows, applyOptions{keepIDs: true, dryRun: dryRun, force: force}, "copy")
 			if runErr == nil && err != nil {
 				return withCode(exitError, fmt.Errorf("read %s: %w", from, err))
 			}
@@ -80,5 +82,6 @@ Report, --dry-run, progress bar and Ctrl-C work as for import.
 	f.StringVar(&fromPepper, "from-pepper-file", "", "pepper file for --from (default --pepper-file)")
 	f.StringVar(&toPepper, "to-pepper-file", "", "pepper file for --to (default --pepper-file)")
 	f.BoolVarP(&dryRun, "dry-run", "n", false, "report what would change and write nothing")
+	f.BoolVar(&force, "force", false, "write although --to's records do not answer to its pepper")
 	return cmd
 }

@@ -53,12 +53,13 @@ func applyAll(t *testing.T, src source) []row {
 	if err != nil {
 		return nil // a source error is an answer, not a crash
 	}
-	ap, err := newApplier(ctx, memstore.New(nil), false, func(string, ...any) {})
+	opts := applyOptions{keepIDs: src.keepsIDs(), checkDomain: true}
+	ap, err := newApplier(ctx, memstore.New(nil), opts, func(string, ...any) {})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, r := range rows {
-		if _, err := ap.apply(ctx, r, src.keepsIDs()); err != nil {
+		if _, err := ap.apply(ctx, r); err != nil {
 			t.Fatalf("row %d: %v", r.n, err)
 		}
 	}

@@ -47,10 +47,25 @@ Every row is matched against the store by the lookup rules (user name; access
 token without client credentials; grant or refresh token with client ID and
 secret) and merged as SaveToken merges; a row that changes nothing is not
 written, so running the same import again writes nothing. --dry-run reports
-insert/merge/unchanged per row and writes nothing.
+insert/merge/unchanged per row and writes nothing: it runs the rows against a
+copy of the store in memory, so each row is planned against the store plus
+the rows before it and the report is the real run's (new records are shown
+as "(new 1)", "(new 2)", ...).
+
+If the store holds records but none of them is found by its user name or
+token, the pepper is not the one that wrote them, and every row would add a
+second record beside its user's: import refuses (exit 2) unless --force. The
+report always says what the store did ("insert" with a reason when it did
+not find the record the row was matched to).
+
+api_domain, when set, must be an https origin of Zoho's API (www., sandbox.
+or developer. zohoapis.com, .eu, .in, .com.au, .jp, .com.cn, .ca, .sa); it
+is stored in canonical form, and a row with any other value is skipped, as
+access tokens are sent there.
 
 A bad row (no token, no lookup key, unparsable expiry_time, invalid UTF-8, a
-field over 8 KiB, a record over 64 KiB, a user name held by another record) is
+field over 8 KiB, a record over 64 KiB, an api_domain outside Zoho's API, a
+user name held by another record) is
 reported with its row number (the line in a file, the position in a table) and
 the reason, never its values, and skipped; the rest goes on and the exit code
 is 3. Ctrl-C stops between rows: the row in hand is finished (up to 30 s; a
@@ -61,7 +76,7 @@ with --output json); skipped rows are also named on stderr when stdout is not
 a terminal. A progress bar shows on stderr when it is a terminal.`
 
 func (a *app) importCmd() *cobra.Command {
-	var dryRun bool
+	var dryRun, force bool
 	var format, passwordFile string
 	cmd := &cobra.Command{
 		Use:   "import SOURCE",
@@ -90,10 +105,12 @@ func (a *app) importCmd() *cobra.Command {
 			if err != nil {
 				return withCode(exitError, fmt.Errorf("read %s: %w", src.name(), err))
 			}
-			return a.runRows(cmd.Context(), target, rows, src.keepsIDs(), dryRun, "import")
+			opts := applyOptions{keepIDs: src.keepsIDs(), dryRun: dryRun, checkDomain: true, force: force}
+			return a.runRows(cmd.Context(), target, rows, opts, "import")
 		},
 	}
 	cmd.Flags().BoolVarP(&dryRun, "dry-run", "n", false, "report what would change and write nothing")
+	cmd.Flags().BoolVar(&force, "force", false, "write although the store's records do not answer to this pepper")
 	cmd.Flags().StringVar(&format, "format", "auto", "source format for files: auto, csv or jsonl")
 	cmd.Flags().StringVar(&passwordFile, "password-file", "", "file holding the MySQL password (default $MYSQL_PWD)")
 	return cmd

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 
@@ -14,21 +15,24 @@ import (
 // rows when ctx is cancelled (SIGINT, SIGTERM). The error it returns
 // carries the exit code: exitSkipped when rows were skipped,
 // exitInterrupted when stopped.
-func (a *app) runRows(ctx context.Context, target *backend, rows []row, keepIDs, dryRun bool, verb string) error {
-	ap, err := newApplier(ctx, target.store, dryRun, a.warnf)
+func (a *app) runRows(ctx context.Context, target *backend, rows []row, opts applyOptions, verb string) error {
+	ap, err := newApplier(ctx, target.store, opts, a.warnf)
+	if errors.Is(err, errPepper) {
+		return usagef("%s: %v: the pepper is not the one your applications use; give theirs (--pepper-file, %s), or --force to write anyway", target.url, err, envPepper)
+	}
 	if err != nil {
 		return withCode(exitError, fmt.Errorf("read %s: %w", target.url, err))
 	}
-	rep := a.newReporter(len(rows), dryRun, verb)
+	rep := a.newReporter(len(rows), opts.dryRun, verb)
 	defer rep.close()
-	sum := summary{DryRun: dryRun}
+	sum := summary{DryRun: opts.dryRun}
 	var runErr error
 	for _, r := range rows {
 		if ctx.Err() != nil {
 			sum.Interrupted = true
 			break
 		}
-		res, err := ap.apply(ctx, r, keepIDs)
+		res, err := ap.apply(ctx, r)
 		if err != nil {
 			if ctx.Err() != nil {
 				sum.Interrupted = true
