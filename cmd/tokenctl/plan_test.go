@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -237,5 +238,36 @@ func TestChangedPepperIsRefused(t *testing.T) {
 				t.Errorf("after --force: %d records; want %d", n, len(before)+1)
 			}
 		})
+	}
+}
+
+// The api_domain check holds for every source, not only CSV.
+func TestImportChecksAPIDomainOfEverySource(t *testing.T) {
+	dir := t.TempDir()
+	jsonl := filepath.Join(dir, "export.jsonl")
+	os.WriteFile(jsonl, []byte(`{"v":1,"token":{"id":"0123456789abcdef0123456789abcdef","user_name":"ok@example.com","access_token":"1000.fake-access-1","api_domain":"https://sandbox.zohoapis.in"}}`+"\n"+
+		`{"v":1,"token":{"id":"0123456789abcdef0123456789abcdee","user_name":"bad@example.com","access_token":"1000.fake-access-2","api_domain":"http://169.254.169.254"}}`+"\n"), 0o600)
+	db := filepath.Join(dir, "zohooauth.db")
+	writeSQLite(t, db)
+	sqlDB, err := sql.Open("sqlite", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sqlDB.Exec("INSERT INTO oauthtoken VALUES ('9','bad@example.com','1000.FAKE','fake-secret','1000.fake-refresh-x',NULL,NULL,NULL,NULL,'https://attacker.example')"); err != nil {
+		t.Fatal(err)
+	}
+	sqlDB.Close()
+	for _, src := range []string{jsonl, "sqlite://" + db} {
+		u, s := testStore(t)
+		p := runApp(t, "", "import", "-s", u, "-o", "json", src)
+		bad := 0
+		for _, r := range parseReport(t, p).rows {
+			if r.User == "bad@example.com" && r.Action == actSkip && strings.Contains(r.Reason, "api_domain: zoho: not a Zoho API domain") {
+				bad++
+			}
+		}
+		if _, err := s.FindToken(context.Background(), tokenstore.Token{UserName: "bad@example.com"}); bad != 1 || err == nil {
+			t.Errorf("%s: the row with a bad api_domain was not skipped (stored: %v)\n%s", src, err == nil, p.stdout)
+		}
 	}
 }

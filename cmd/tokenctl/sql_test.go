@@ -230,3 +230,21 @@ func TestMySQLPasswordOutsideTheURL(t *testing.T) {
 		}
 	}
 }
+
+// A DBStore row whose api_domain is not Zoho's API is skipped (issue 19
+// item 2).
+func TestImportMariaDBChecksAPIDomain(t *testing.T) {
+	t.Parallel()
+	db, src := mysqlDB(t)
+	if _, err := db.Exec(fmt.Sprintf(schemaCurrent, "oauthtoken")); err != nil {
+		t.Fatal(err)
+	}
+	insertCurrent(t, db, "oauthtoken", 2, "dom.example.com", false)
+	if _, err := db.Exec("INSERT INTO oauthtoken VALUES ('9','bad@dom.example.com','1000.FAKE','fake-secret','1000.fake-refresh-x',NULL,NULL,NULL,NULL,'http://attacker:8080')"); err != nil {
+		t.Fatal(err)
+	}
+	p := tokenctl(t, nil, "", "import", "-s", "mem://", src).want(t, exitSkipped)
+	if c := p.counts(t); c != [5]int{3, 2, 0, 0, 1} || !strings.Contains(p.stderr, "api_domain: zoho: not a Zoho API domain") {
+		t.Errorf("counts %v; want the bad api_domain row skipped\n%s", c, p.stderr)
+	}
+}
