@@ -222,8 +222,8 @@ func TestMySQLPasswordOutsideTheURL(t *testing.T) {
 	} {
 		args := append([]string{"import", "-s", "mem://"}, tt.args...)
 		p := tokenctl(t, tt.env, "", args...)
-		if p.code != tt.code || strings.Contains(p.stderr, warning) != tt.warned {
-			t.Errorf("%s: exit %d, warned %v; want %d, %v\n%s", tt.name, p.code, !tt.warned, tt.code, tt.warned, p.stderr)
+		if warned := strings.Contains(p.stderr, warning); p.code != tt.code || warned != tt.warned {
+			t.Errorf("%s: exit %d, warned %v; want %d, %v\n%s", tt.name, p.code, warned, tt.code, tt.warned, p.stderr)
 		}
 		if strings.Contains(p.stdout+p.stderr, pw) {
 			t.Errorf("%s: output shows the password", tt.name)
