@@ -8,6 +8,7 @@ import (
 
 	"github.com/tokenstore-go/tokenstore"
 	"github.com/tokenstore-go/tokenstore/cache"
+	"github.com/tokenstore-go/tokenstore/internal/cputime"
 	"github.com/tokenstore-go/tokenstore/internal/readmix"
 	"github.com/tokenstore-go/tokenstore/memstore"
 )
@@ -132,9 +133,9 @@ func parallel(b *testing.B, loop func(worker, n int)) {
 // cpu-ns/op, the CPU time the process spent per call.
 func measureCPU(b *testing.B, loop func()) {
 	b.ReportAllocs()
-	before, ok := cpuTime()
+	before, ok := cputime.Now()
 	loop()
-	after, _ := cpuTime()
+	after, _ := cputime.Now()
 	if ok {
 		b.ReportMetric(float64(after-before)/float64(b.N), "cpu-ns/op")
 	}
