@@ -70,15 +70,18 @@
 // A hit takes no lock and writes no memory another core is reading: it
 // hashes the key's value, probes an open-addressing table whose slots point
 // straight at entries and which writers change with atomic stores, skips
-// entries by the hash each keeps of its keys, checks driver.Matches once on
-// the entry whose hash matched, reads the monotonic clock and adds one to a
-// hit counter striped by P (through a sync.Pool). It allocates nothing,
-// and parallel hits scale with the cores, on one key as on many. The clock
-// read is most of what a hit costs beyond the cheapest possible lookup, and
-// it stays: it is what keeps a hit from serving a token past its TTL or
-// within ExpirySkew of its expiry, even in a process that was frozen (as
-// Lambda freezes its environments between invocations) or starved, where
-// a clock kept by a goroutine would lag. BENCHMARKS.md has the figures.
+// entries by the hash each keeps of its keys, compares the key once with
+// the entry's own key of that kind (one of driver.Keys of its record, so
+// the comparison is driver.Matches) where the hash matched, reads the
+// monotonic clock and adds one to a hit counter striped by P (through a
+// sync.Pool). It allocates nothing, and parallel hits scale with the
+// cores, on one key as on many. The clock read is most of what a hit
+// costs beyond the cheapest possible lookup, and it stays: it is what
+// keeps a hit from serving a token past its TTL or within ExpirySkew of
+// its expiry, even in a process that was frozen (as Lambda freezes its
+// environments between invocations) or starved, where a clock kept by a
+// goroutine would lag. BENCHMARKS.md has the figures, against that lookup
+// with and without the clock read.
 //
 // # Concurrency
 //
@@ -100,8 +103,9 @@
 // result is cached only if no other write overlapped it; and a find
 // joins a shared load only if that load began after the last backend call
 // ended. So races cost backend calls, never a step back in time. Every
-// hit is checked with driver.Matches against the record it
-// returns. Another process's writes may go unseen for up to TTL.
+// hit is checked against the keys of the record it returns (driver.Keys,
+// which answer exactly as driver.Matches). Another process's writes may go
+// unseen for up to TTL.
 //
 // # Errors
 //

@@ -14,8 +14,13 @@ func (s *Store) FindToken(ctx context.Context, q tokenstore.Token) (tokenstore.T
 	if kind, value, clientID := ruleKey(&q); kind != 0 {
 		e, err := s.hit(ctx, opFind, kind, value, clientID)
 		switch {
+		case e != nil && !e.neg:
+			// Written out, not through a helper returning the answer:
+			// the record is then copied straight into the result, not
+			// into a zeroed temporary first.
+			return e.tok, nil
 		case e != nil:
-			return e.answer(opFind)
+			return tokenstore.Token{}, cachedNotFound(opFind)
 		case err != nil:
 			return tokenstore.Token{}, err
 		}
@@ -58,8 +63,10 @@ func (s *Store) FindTokenByID(ctx context.Context, id string) (tokenstore.Token,
 	// ID is checked only on a miss.
 	e, err := s.hit(ctx, opFindByID, tokenstore.KeyID, id, "")
 	switch {
+	case e != nil && !e.neg:
+		return e.tok, nil
 	case e != nil:
-		return e.answer(opFindByID)
+		return tokenstore.Token{}, cachedNotFound(opFindByID)
 	case err != nil:
 		return tokenstore.Token{}, err
 	}
@@ -87,14 +94,6 @@ func (s *Store) hit(ctx context.Context, op string, kind tokenstore.KeyKind, val
 	s.counter().hits.Add(1)
 	s.emit(Event{Kind: EventHit, Op: op, Key: kind})
 	return e, nil
-}
-
-// answer returns what e says to a find.
-func (e *entry) answer(op string) (tokenstore.Token, error) {
-	if e.neg {
-		return tokenstore.Token{}, cachedNotFound(op)
-	}
-	return e.tok, nil
 }
 
 // miss counts and reports a miss and loads k.

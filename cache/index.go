@@ -21,9 +21,12 @@ type entry struct {
 	neg   bool      // a cached ErrNotFound for keys[0]
 	fresh int64     // served as a hit before this, on the clock of Store.mono
 	hash  [8]uint64 // hash[k.Kind&7] is table.hash(k) for each key k in keys
+	at    [8]uint8  // keys[at[k.Kind&7]] is the key of kind k.Kind in keys
 
-	tok  tokenstore.Token
-	keys []tokenstore.Key // every key the entry is indexed under
+	tok tokenstore.Token
+	// keys are every key the entry is indexed under, at most one of each
+	// kind: for a record, driver.Keys(tok), the keys it answers to.
+	keys []tokenstore.Key
 
 	keep int64  // served stale (StaleIfError) before this; >= fresh
 	born uint64 // Store.clock when the value was read or written

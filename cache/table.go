@@ -5,7 +5,6 @@ import (
 	"sync/atomic"
 
 	"github.com/tokenstore-go/tokenstore"
-	"github.com/tokenstore-go/tokenstore/driver"
 )
 
 // table maps tokenstore.Key to *entry. Readers search it with no lock and
@@ -20,10 +19,13 @@ import (
 // entry, once for each of its keys. The entry carries the hash of each of
 // its keys (see prepare), so a search compares hashes without following
 // any pointer but the slot's, and compares strings only once, where the
-// hash matched: with driver.Matches against the record it returns. The table
-// is rebuilt when used slots pass three quarters, so every search meets a
-// nil slot. Readers that loaded the old array finish on it; the writer
-// never touches an array it replaced.
+// hash matched: against the entry's own key of that kind, which for a
+// record is driver.Keys of the record it returns, so the key matches
+// exactly when driver.Matches(key, record) holds (TestEntryHasMatches).
+// Comparing in place spares the hit a copy of the record, which calling
+// driver.Matches made. The table is rebuilt when used slots pass three
+// quarters, so every search meets a nil slot. Readers that loaded the old
+// array finish on it; the writer never touches an array it replaced.
 type table struct {
 	seed maphash.Seed
 	arr  atomic.Pointer[slots]
@@ -64,29 +66,33 @@ func (t *table) hashOf(kind tokenstore.KeyKind, value string) uint64 {
 // entry.hash.
 func kindBit(k tokenstore.KeyKind) uint8 { return 1 << (k & 7) }
 
-// prepare records the hash of each of e's keys in e. It must run before e
-// is first published: readers read these fields with no lock.
+// prepare records the kind, hash and place of each of e's keys in e. It
+// must run before e is first published: readers read these fields with no
+// lock.
 func (t *table) prepare(e *entry) {
-	for _, k := range e.keys {
+	for i, k := range e.keys {
 		e.kinds |= kindBit(k.Kind)
 		e.hash[k.Kind&7] = t.hash(&k)
+		e.at[k.Kind&7] = uint8(i)
 	}
 }
 
-// has reports whether e is indexed under k: the key of a cached not-found
-// answer, or a key that a record answers to. Keys holds at most one key of
-// each kind, and a record answers to the one of k's kind exactly when
-// k.Matches it (lookup keys are never empty).
-func (e *entry) has(k tokenstore.Key) bool {
-	if e.neg {
-		return e.keys[0] == k
+// has reports whether e is indexed under the key (kind, value, clientID):
+// the key of a cached not-found answer, or a key its record answers to.
+// Keys holds at most one key of each kind, all from tokenstore.Lookup or
+// driver.Keys, which leave ClientID empty where the kind has none, so
+// comparing the one of this kind is driver.Matches for a record.
+func (e *entry) has(kind tokenstore.KeyKind, value, clientID string) bool {
+	if e.kinds&kindBit(kind) == 0 {
+		return false
 	}
-	return driver.Matches(k, e.tok)
+	k := &e.keys[e.at[kind&7]]
+	return k.Value == value && k.ClientID == clientID
 }
 
 // get returns the entry under the key (kind, value, clientID), or nil.
 // Safe concurrently with one writer. It is the hit path, so the key comes
-// field by field, in registers.
+// field by field, in registers, and is compared where it lies.
 func (t *table) get(kind tokenstore.KeyKind, value, clientID string) *entry {
 	h := t.hashOf(kind, value)
 	a := t.arr.Load()
@@ -95,17 +101,14 @@ func (t *table) get(kind tokenstore.KeyKind, value, clientID string) *entry {
 		if e == nil {
 			return nil
 		}
-		if e.kinds&kindBit(kind) != 0 && e.hash[kind&7] == h &&
-			e.has(tokenstore.Key{Kind: kind, Value: value, ClientID: clientID}) {
+		if e.hash[kind&7] == h && e.has(kind, value, clientID) {
 			return e
 		}
 	}
 }
 
 // holds reports whether slot value x is e's slot for k, for writers.
-func holds(x *entry, k tokenstore.Key) bool {
-	return x.kinds&kindBit(k.Kind) != 0 && x.has(k)
-}
+func holds(x *entry, k tokenstore.Key) bool { return x.has(k.Kind, k.Value, k.ClientID) }
 
 // add publishes e under each of its keys. The caller holds Store.mu.
 func (t *table) add(e *entry) {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/tokenstore-go/tokenstore"
+	"github.com/tokenstore-go/tokenstore/driver"
 )
 
 func tkey(i int) tokenstore.Key {
@@ -89,4 +90,39 @@ func TestTableConcurrentReaders(t *testing.T) {
 	}
 	stop.Store(true)
 	wg.Wait()
+}
+
+// TestEntryHasMatches holds the hit's key check to driver.Matches: for
+// records with every combination of fields, and keys of every kind as
+// tokenstore.Lookup makes them (a client ID only for grant and refresh
+// tokens), an entry of the record is indexed under a key exactly when the
+// record answers to it.
+func TestEntryHasMatches(t *testing.T) {
+	vals := []string{"", "id-1", "alice@example.com", "at-1", "gt-1", "rt-1", "client-1"}
+	var tb table
+	tb.init()
+	for mask := range 1 << 6 {
+		var tok tokenstore.Token
+		for i, f := range []*string{&tok.ID, &tok.UserName, &tok.AccessToken, &tok.GrantToken, &tok.RefreshToken, &tok.ClientID} {
+			if mask&(1<<i) != 0 {
+				*f = vals[i+1]
+			}
+		}
+		e := &entry{tok: tok, keys: driver.Keys(tok)}
+		tb.prepare(e)
+		for kind := tokenstore.KeyID; kind <= tokenstore.KeyRefreshToken; kind++ {
+			clients := []string{""}
+			if kind == tokenstore.KeyGrantToken || kind == tokenstore.KeyRefreshToken {
+				clients = []string{"client-1", "client-2"}
+			}
+			for _, v := range vals[1:] {
+				for _, c := range clients {
+					k := tokenstore.Key{Kind: kind, Value: v, ClientID: c}
+					if got, want := e.has(k.Kind, k.Value, k.ClientID), driver.Matches(k, tok); got != want {
+						t.Errorf("fields %06b, key %v value %q client %q: has %v; want %v", mask, kind, v, c, got, want)
+					}
+				}
+			}
+		}
+	}
 }
