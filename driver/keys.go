@@ -27,7 +27,12 @@ func Matches(k tokenstore.Key, t tokenstore.Token) bool {
 // indexes and caches: a record is found by a query exactly when the query's
 // tokenstore.Lookup key is one of the record's Keys.
 func Keys(t tokenstore.Token) []tokenstore.Key {
-	keys := make([]tokenstore.Key, 0, 5)
+	return AppendKeys(make([]tokenstore.Key, 0, 5), t)
+}
+
+// AppendKeys appends Keys(t) to keys and returns the extended slice, so
+// that a store with a buffer of its own (at most 5 keys) allocates nothing.
+func AppendKeys(keys []tokenstore.Key, t tokenstore.Token) []tokenstore.Key {
 	if t.ID != "" {
 		keys = append(keys, tokenstore.Key{Kind: tokenstore.KeyID, Value: t.ID})
 	}

@@ -99,3 +99,18 @@ func TestQuerySelectsItsKey(t *testing.T) {
 		}
 	}
 }
+
+// TestAppendKeys: AppendKeys appends exactly Keys, after what the slice
+// held, and into a buffer of 5 without allocating.
+func TestAppendKeys(t *testing.T) {
+	tok := secretToken()
+	head := tokenstore.Key{Kind: tokenstore.KeyID, Value: "before"}
+	got := AppendKeys([]tokenstore.Key{head}, tok)
+	if want := append([]tokenstore.Key{head}, Keys(tok)...); !slices.Equal(got, want) {
+		t.Errorf("AppendKeys gave %d keys, not the slice's key and then Keys", len(got))
+	}
+	var buf [5]tokenstore.Key
+	if n := testing.AllocsPerRun(100, func() { _ = AppendKeys(buf[:0], tok) }); n != 0 {
+		t.Errorf("AppendKeys into a buffer of 5: %v allocations; want 0", n)
+	}
+}

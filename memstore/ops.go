@@ -30,8 +30,8 @@ func (s *Store) findKey(ctx context.Context, op string, k tokenstore.Key) (token
 	}
 	s.b.mu.Lock()
 	defer s.b.mu.Unlock()
-	r, ok := s.space(false).find(k)
-	if !ok {
+	r := s.space(false).lookup(k)
+	if r == nil {
 		return tokenstore.Token{}, wrap(op, tokenstore.ErrNotFound)
 	}
 	return r.tok, nil
@@ -55,7 +55,7 @@ func (s *Store) SaveToken(ctx context.Context, t *tokenstore.Token) error {
 	rec, found := *t, false
 	var meta tokenstore.Meta // a save keeps the record's metadata (tokenstore.Meta)
 	if keyErr == nil {
-		if r, ok := sp.find(k); ok {
+		if r := sp.lookup(k); r != nil {
 			rec, meta, found = driver.Merge(r.tok, *t), r.meta, true
 		}
 	}
@@ -81,8 +81,8 @@ func (s *Store) checkUserName(sp *space, rec tokenstore.Token) error {
 	if rec.UserName == "" {
 		return nil
 	}
-	other, ok := sp.find(tokenstore.Key{Kind: tokenstore.KeyUserName, Value: rec.UserName})
-	if ok && other.tok.ID != rec.ID {
+	other := sp.lookup(tokenstore.Key{Kind: tokenstore.KeyUserName, Value: rec.UserName})
+	if other != nil && other.tok.ID != rec.ID {
 		return tokenstore.ErrDuplicate
 	}
 	return nil
