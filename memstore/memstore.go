@@ -2,13 +2,20 @@
 // implementation of the contract and the embedded default for programs and
 // tests that need no server. Records live only as long as the process.
 //
-// Records are kept in their persisted form (driver.EncodeRecordMeta),
-// so memstore enforces the same size limit and returns the same normalised
-// values (Expiry in UTC) as the stores backed by a server, and no caller can
-// change a stored record through a returned value. Every lookup key is
-// indexed: finds, saves and updates take the same time at any number of
-// records (BenchmarkLookups: a find about 80 ns and a save about 2.4 µs,
-// most of it the record's JSON encoding, at 1,000 and at 100,000).
+// Records are kept in their persisted form (driver.EncodeRecordMeta), so
+// memstore enforces the same size limit and returns the same normalised
+// values (Expiry in UTC) as the stores backed by a server, and no caller
+// can change a stored record through a returned value. Every lookup key is
+// indexed, one map per key kind pointing at the record: a find is one
+// lookup in the index, and a save moves only the index entries of the keys
+// it changed, updating the record in place. At 1,000 records a find by user
+// name costs 71 ns of CPU and a save of a refreshed access token and expiry
+// 492 ns with 0 allocations, garbage collection included (GOGC unset);
+// finding every record in turn by user name costs 5.6× a bare Go map's
+// lookup at 1,000 records and 4.2× at 100,000, so finds grow with the
+// number of records only as a map does. Medians of six runs of `go test
+// -run '^$' -bench BenchmarkLookups -benchmem ./memstore` on a shared
+// 2-core machine; BENCHMARKS.md has the whole table and how it was run.
 //
 // # Concurrency
 //
