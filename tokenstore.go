@@ -20,9 +20,10 @@ type Store interface {
 	// updated: every non-empty field of t replaces the stored one, every
 	// empty field keeps it, and the ID stays the stored one. When none
 	// matches, t is inserted, with a new ID from NewID if t.ID is empty. On
-	// success *t holds exactly what was stored, ID included. A token holding none of the access, refresh and grant tokens
-	// is ErrInvalidToken, and so is any other token Validate refuses; nothing
-	// is written then.
+	// success *t holds exactly what was stored, ID included. A token
+	// holding none of the access, refresh and grant tokens is
+	// ErrInvalidToken, and so are a nil t and any other token Validate
+	// refuses; nothing is written then.
 	SaveToken(ctx context.Context, t *Token) error
 
 	// DeleteToken removes the record with the given ID and everything that

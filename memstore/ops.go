@@ -2,6 +2,7 @@ package memstore
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/tokenstore-go/tokenstore"
 	"github.com/tokenstore-go/tokenstore/driver"
@@ -41,6 +42,9 @@ func (s *Store) findKey(ctx context.Context, op string, k tokenstore.Key) (token
 func (s *Store) SaveToken(ctx context.Context, t *tokenstore.Token) error {
 	if err := ctx.Err(); err != nil {
 		return wrap("save", err)
+	}
+	if t == nil {
+		return wrap("save", fmt.Errorf("%w: nil token", tokenstore.ErrInvalidToken))
 	}
 	if err := tokenstore.Validate(*t); err != nil {
 		return wrap("save", err)

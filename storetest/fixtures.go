@@ -132,3 +132,15 @@ func wantIDs(t *testing.T, op string, got []tokenstore.Token, ids ...string) {
 		t.Fatalf("%s: got IDs %v; want %v", op, gotIDs, ids)
 	}
 }
+
+// wantNoWrites fails the test when s made writes since before, where the
+// harness counts them.
+func wantNoWrites(t *testing.T, e *env, s tokenstore.Store, before int64, op string) {
+	t.Helper()
+	if e.h.Writes == nil {
+		return
+	}
+	if n := e.h.Writes(s) - before; n != 0 {
+		t.Fatalf("%s made %d backend writes; want none: a refusal comes before the first write", op, n)
+	}
+}

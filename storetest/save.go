@@ -149,6 +149,21 @@ var saveCases = []testCase{
 		wantIDs(t, "GetTokens", list(t, e, e.s), a.ID)
 		wantToken(t, "unchanged record", find(t, e, e.s, tokenstore.Token{ID: a.ID}), a)
 	}, false},
+	{"SaveToken/NilRefused", func(t *testing.T, e *env) {
+		a := save(t, e, e.s, e.token(1))
+		before := writes(e, e.s)
+		err := func() (err error) {
+			defer func() {
+				if r := recover(); r != nil {
+					t.Fatalf("SaveToken(nil) panicked: %v; want an error wrapping ErrInvalidToken", r)
+				}
+			}()
+			return e.s.SaveToken(e.ctx, nil)
+		}()
+		wantErr(t, "SaveToken(nil)", err, tokenstore.ErrInvalidToken, a)
+		wantNoWrites(t, e, e.s, before, "SaveToken(nil)")
+		wantIDs(t, "GetTokens", list(t, e, e.s), a.ID)
+	}, false},
 	{"SaveToken/InvalidUTF8Refused", func(t *testing.T, e *env) {
 		a := save(t, e, e.s, e.token(1))
 		for _, in := range []tokenstore.Token{
