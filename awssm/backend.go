@@ -60,13 +60,15 @@ func (b backend) GetRecord(ctx context.Context, id string) (kvstore.Rec, error) 
 }
 
 // recOf turns a record secret's value into what the engine reads: a
-// tombstone for a tombstone value, the body (with its nonce field, which
-// the codec ignores) otherwise.
+// tombstone for a tombstone value, the record it frames otherwise (see
+// stamped).
 func recOf(sec secret) kvstore.Rec {
-	r := kvstore.Rec{State: kvstore.Live, Body: []byte(sec.value), Rev: secretRev(sec)}
+	r := kvstore.Rec{State: kvstore.Live, Rev: secretRev(sec)}
 	if m, ok := decodeTombstone(sec.value); ok {
-		r.State, r.Body, r.Index = kvstore.Tomb, nil, m.Index
+		r.State, r.Index = kvstore.Tomb, m.Index
+		return r
 	}
+	r.Body = unframed(sec.value)
 	return r
 }
 

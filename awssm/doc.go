@@ -17,10 +17,19 @@
 //
 // Under the prefix P, a namespace holds four kinds of secret:
 //
-//	P token/<ID>/record   the record, as driver.EncodeRecordMeta writes it (+ a write nonce)
+//	P token/<ID>/record   the record, as driver.EncodeRecordMeta writes it, and a write nonce
 //	P index/<digest>      a user name or refresh token: {"id":"<ID>"}
 //	P grants/00 … /19     grant tokens → IDs, sharded by digest
 //	P catalog/00 … /19    the IDs of the records, sharded by a hash of the ID
+//
+// The nonce makes every write's value unique, which the compare-and-swap
+// needs (see Concurrency), and costs none of the record's budget: a record
+// the codec accepts, up to driver.MaxRecordSize (64 KiB, the most a secret
+// value holds) with its metadata, is stored whole. Records up to 33 bytes
+// below the limit are the JSON envelope with an "awssm_nonce" member added;
+// the few longer ones are framed compactly as "ts1:<nonce>:" followed by
+// the envelope without its fixed first 22 bytes, a value that versions of
+// this package from before that frame read as corrupt.
 //
 // The record is named by its ID: FindTokenByID is one GetSecretValue. User
 // names and refresh tokens each get an index secret named by the key's
@@ -224,7 +233,8 @@
 // Errors read "awssm: <operation>: <cause>" and never contain a token or a
 // user name. They wrap the tokenstore sentinels: ErrNotFound (also for a
 // record pending deletion), ErrInvalidToken and ErrTooLarge (both before
-// any call; the 64 KiB limit of a secret value is driver.MaxRecordSize),
+// any write; the limit is the codec's, driver.MaxRecordSize, 64 KiB with
+// metadata, which a secret value holds with its nonce),
 // ErrDuplicate, ErrConflict (after Options.MaxAttempts) and
 // ErrCorrupt. Errors from Secrets Manager stay reachable with errors.As,
 // as smithy.APIError or the types in service/secretsmanager/types, also

@@ -1,11 +1,11 @@
 package awssm
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
 
-	"github.com/tokenstore-go/tokenstore"
 	"github.com/tokenstore-go/tokenstore/driver"
 )
 
@@ -36,18 +36,62 @@ func decodeTombstone(v string) (tombstone, bool) {
 	return m, ok
 }
 
-// stamped returns the value that writes the record encoded as body over an
-// existing version: body with a random nonce added to its envelope (a
-// field driver.DecodeRecord ignores). Writers that read the same
-// version ask for the same next version ID (see put), and Secrets Manager
-// takes two such requests with the same value as one; with the nonce no
-// two values are the same, so exactly one writer wins and the other reads
-// again. Without it, two UpdateToken calls making the same change would
-// both report success for one write.
+// A record secret's value is the record as driver.EncodeRecordMeta
+// wrote it, with a random write nonce. Writers that read the same version
+// ask for the same next version ID (see put), and Secrets Manager takes two
+// such requests with the same value as one; with the nonce no two values
+// are the same, so exactly one writer wins and the other reads again.
+// Without it, two UpdateToken calls making the same change would both
+// report success for one write.
+//
+// The nonce must cost no byte of the record's budget: a record may be
+// driver.MaxRecordSize bytes, which is also the most a secret value holds
+// (maxValue). So a record is framed one of two ways:
+//
+//   - JSON, {"v":1,"token":{...},"meta":{...},"awssm_nonce":"<16 hex>"}:
+//     the envelope with one more member, which the codec ignores, so that
+//     every version of this package reads it. It adds jsonNonceLen bytes
+//     and is used whenever the result fits in a secret value.
+//   - Compact, for the records in the last jsonNonceLen bytes below the
+//     limit: "ts1:<16 hex>:" and then the record without recordHead, the
+//     22 bytes every record of envelope version 1 starts with, which the
+//     reader puts back. The 21-byte head replaces those 22 bytes, so the
+//     value is one byte shorter than the record. Versions of this package
+//     from before this frame read such a record as corrupt; they could not
+//     store it either.
+const (
+	recordHead   = `{"v":1,"token":{"id":"`
+	compactTag   = "ts1:"
+	compactHead  = len(compactTag) + nonceLen + 1 // tag, nonce, ':'
+	jsonNonceLen = len(`,"awssm_nonce":""`) + nonceLen
+)
+
+// Every record the codec accepts fits in a secret value once framed.
+const _ = uint(maxValue - (driver.MaxRecordSize - len(recordHead) + compactHead))
+
+// stamped returns the value that writes the record encoded as body: body
+// framed with a fresh nonce, never longer than maxValue for a body the
+// codec produced (driver.MaxRecordSize at most).
 func stamped(body []byte) (string, error) {
-	v := string(body[:len(body)-1]) + `,"awssm_nonce":"` + nonce() + `"}`
-	if len(v) > driver.MaxRecordSize {
-		return "", fmt.Errorf("%w: encoded record is %d bytes, limit %d", tokenstore.ErrTooLarge, len(v), driver.MaxRecordSize)
+	n := nonce()
+	if len(body)+jsonNonceLen <= maxValue {
+		return string(body[:len(body)-1]) + `,"awssm_nonce":"` + n + `"}`, nil
 	}
-	return v, nil
+	rest, ok := bytes.CutPrefix(body, []byte(recordHead))
+	if !ok || compactHead+len(rest) > maxValue {
+		// Only a codec this package does not know the envelope of gets
+		// here; TestFramesEveryCodecRecord keeps them in step.
+		return "", fmt.Errorf("record of %d bytes in an envelope this package cannot frame", len(body))
+	}
+	return compactTag + n + ":" + string(rest), nil
+}
+
+// unframed returns the record a Live record secret's value holds, as
+// stamped framed it (or as written before nonces existed: the record
+// itself).
+func unframed(v string) []byte {
+	if strings.HasPrefix(v, compactTag) && len(v) >= compactHead && v[compactHead-1] == ':' {
+		return []byte(recordHead + v[compactHead:])
+	}
+	return []byte(v)
 }

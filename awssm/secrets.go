@@ -15,6 +15,9 @@ import (
 // maxBatch is the most secret IDs one BatchGetSecretValue call takes.
 const maxBatch = 20
 
+// maxValue is the most bytes a secret value holds.
+const maxValue = 65536
+
 // secret is one version of a secret as read or written: its name and ARN,
 // the value and the version ID.
 //
@@ -180,8 +183,11 @@ func nextVersion(v string) string {
 
 func randomVersion() string { return uuidString(randomBytes(16)) }
 
+// nonceLen is the length of a nonce: 64 random bits in hexadecimal.
+const nonceLen = 16
+
 // nonce returns a random string that makes a written value unique.
-func nonce() string { return fmt.Sprintf("%x", randomBytes(8)) }
+func nonce() string { return fmt.Sprintf("%x", randomBytes(nonceLen/2)) }
 
 func randomBytes(n int) []byte {
 	b := make([]byte, n)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/tokenstore-go/tokenstore"
-	"github.com/tokenstore-go/tokenstore/driver"
 )
 
 // shardRetries bounds the compare-and-swap attempts of one shard edit. A
@@ -45,7 +44,7 @@ func (s *Store) editShard(ctx context.Context, name string, kind secretKind, edi
 		if !changed {
 			return nil
 		}
-		if len(v) > driver.MaxRecordSize {
+		if len(v) > maxValue {
 			return editError{fmt.Errorf("%w: %s %s full; use another prefix", tokenstore.ErrTooLarge, shardWhat[kind], name[len(s.opts.Prefix):])}
 		}
 		if ok {

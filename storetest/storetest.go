@@ -2,7 +2,9 @@
 // store in this module runs it, and a third-party store can too: give
 // RunConformance a Harness that makes stores, and it checks the lookup
 // rules, the upsert merge, deletion, listing, namespaces, hostile input,
-// context handling, redaction of errors and the concurrency guarantees.
+// the size limit (every record the codec accepts, none larger, refused
+// before any write), context handling, redaction of errors and the
+// concurrency guarantees.
 //
 // Each case runs as a parallel subtest in a namespace of its own and deletes
 // its records when it ends, so the suite can run against a shared server.
@@ -56,10 +58,10 @@ func RunConformance(t *testing.T, h Harness) {
 	}
 	groups := [][]testCase{
 		findCases, saveCases, expiryCases, deleteCases, listCases, namespaceCases,
-		hostileCases, contextCases, readCases, concurrencyCases,
+		hostileCases, contextCases, readCases, concurrencyCases, limitCases,
 	}
 	if supportsUpdate(t, h) {
-		groups = append(groups, updateCases)
+		groups = append(groups, updateCases, limitUpdateCases)
 	}
 	for _, group := range groups {
 		for _, c := range group {
