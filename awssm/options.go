@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/tokenstore-go/tokenstore/driver"
 )
 
 // Defaults for the zero fields of Options.
@@ -35,7 +37,9 @@ type Options struct {
 	// names (driver.Digest). Without it, anyone who can list secret
 	// names can confirm a guessed user name. Use 32 random bytes kept
 	// outside Secrets Manager, the same for every process sharing the
-	// prefix; changing it orphans the existing indexes.
+	// prefix; changing it orphans the existing indexes. At least
+	// driver.MinPepperLen (16) bytes, or empty for none; New keeps a copy,
+	// so the caller may wipe its buffer afterwards.
 	Pepper []byte
 
 	// KMSKeyID encrypts new secrets with this key (ID, ARN or alias)
@@ -95,6 +99,13 @@ func (o *Options) withDefaults() (Options, error) {
 	if c.RecoveryWindowDays < 7 || c.RecoveryWindowDays > 30 {
 		return c, fmt.Errorf("RecoveryWindowDays %d is outside 7 to 30", c.RecoveryWindowDays)
 	}
+	// The store's own copy: a caller that wipes or reuses its buffer must
+	// not move every index name.
+	pepper, err := driver.ClonePepper(c.Pepper)
+	if err != nil {
+		return c, err
+	}
+	c.Pepper = pepper
 	if c.MaxAttempts < 0 || c.RetryDelay < 0 || c.MaxRetryDelay < 0 {
 		return c, errors.New("negative MaxAttempts, RetryDelay or MaxRetryDelay")
 	}

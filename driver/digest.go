@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"fmt"
 
 	"github.com/tokenstore-go/tokenstore"
 )
@@ -32,4 +33,24 @@ func Digest(k tokenstore.Key, pepper []byte) string {
 	m.Write([]byte(k.ClientID))
 	m.Write([]byte(k.Value))
 	return hex.EncodeToString(m.Sum(nil))
+}
+
+// MinPepperLen is the shortest pepper a store accepts: 16 bytes, 128 bits.
+// A shorter one is a typo or a placeholder more often than a key, and
+// keys an HMAC an attacker could search; 32 random bytes is the advice.
+const MinPepperLen = 16
+
+// ClonePepper returns the copy of pepper that a store keeps, so that a
+// caller that wipes or reuses its buffer after the store's New changes no
+// index name (which would make lookups miss and saves insert duplicates).
+// An empty pepper, meaning none, is nil; one shorter than MinPepperLen is
+// an error that gives its length only.
+func ClonePepper(pepper []byte) ([]byte, error) {
+	switch {
+	case len(pepper) == 0:
+		return nil, nil
+	case len(pepper) < MinPepperLen:
+		return nil, fmt.Errorf("pepper of %d bytes: use at least %d (32 random bytes), or none", len(pepper), MinPepperLen)
+	}
+	return append([]byte(nil), pepper...), nil
 }

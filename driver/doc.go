@@ -35,7 +35,9 @@
 //     SaveToken must.
 //   - Listing: SortByID puts tokens in the order GetTokens returns.
 //   - Names: Digest turns a key into a stable, name-safe HMAC digest that
-//     shows no token and no user name, for secret names, paths and tags.
+//     shows no token and no user name, for secret names, paths and tags;
+//     ClonePepper is the copy of its key a store keeps, refusing one
+//     shorter than MinPepperLen.
 //
 // # Concurrency
 //

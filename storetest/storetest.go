@@ -6,6 +6,9 @@
 // before any write), context handling, redaction of errors and the
 // concurrency guarantees.
 //
+// A store that names its index entries with a pepper (driver.Digest) also
+// runs RunPepper.
+//
 // Each case runs as a parallel subtest in a namespace of its own and deletes
 // its records when it ends, so the suite can run against a shared server.
 package storetest

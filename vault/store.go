@@ -8,6 +8,7 @@ import (
 
 	"github.com/hashicorp/vault/api"
 	"github.com/tokenstore-go/tokenstore"
+	"github.com/tokenstore-go/tokenstore/driver"
 	"github.com/tokenstore-go/tokenstore/internal/clock"
 	"github.com/tokenstore-go/tokenstore/internal/kvstore"
 )
@@ -49,7 +50,9 @@ type Options struct {
 	// driver.Digest). Without one, whoever can list the index can
 	// confirm a guessed user name. Every Store sharing a prefix must use the
 	// same pepper; changing it orphans the index, so records must then be
-	// re-saved. Default none.
+	// re-saved. At least driver.MinPepperLen (16) bytes; 32 random bytes
+	// is the advice. Default none (empty). New keeps a copy, so the caller
+	// may wipe its buffer afterwards.
 	Pepper []byte
 
 	// MaxAttempts bounds how many times SaveToken and DeleteToken try when
@@ -118,9 +121,13 @@ func New(client *api.Client, opts *Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	pepper, err := driver.ClonePepper(o.Pepper)
+	if err != nil {
+		return nil, fmt.Errorf("vault: new: %w", err)
+	}
 	s := &Store{
 		client:   client,
-		layout:   layout{prefix: prefix, pepper: append([]byte(nil), o.Pepper...)},
+		layout:   layout{prefix: prefix, pepper: pepper},
 		parallel: positive(o.ReadParallelism, DefaultReadParallelism),
 		sleep:    clock.Sleep,
 	}
