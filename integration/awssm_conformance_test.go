@@ -49,3 +49,13 @@ func TestAWSSMConformanceForceDelete(t *testing.T) {
 func TestAWSSMConformanceRecoveryWindow(t *testing.T) {
 	storetest.RunConformance(t, awssmHarness(t, "window", awssm.Options{}))
 }
+
+// TestAWSSMConformancePepper checks on the server that New refuses a short
+// pepper and keeps a copy of the caller's (storetest.RunPepper).
+func TestAWSSMConformancePepper(t *testing.T) {
+	smConfig(t) // skip early without an endpoint
+	prefix := "tokenstore-it/" + smRunID + "/pepper/"
+	storetest.RunPepper(t, func(t *testing.T, pepper []byte) (tokenstore.Store, error) {
+		return awssm.New(smCountingClient(t, newSMCalls()), &awssm.Options{Prefix: prefix, Pepper: pepper, ForceDelete: true})
+	})
+}

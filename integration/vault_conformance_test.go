@@ -28,6 +28,7 @@ func TestVault(t *testing.T) {
 				t.Run(map[int]string{1: "KVv1", 2: "KVv2"}[version], func(t *testing.T) {
 					f := newKVFixture(t, srv, version)
 					t.Run("Conformance", func(t *testing.T) { conformance(t, f) })
+					t.Run("ConformancePepper", func(t *testing.T) { conformancePepper(t, f) })
 					for _, c := range vaultCases {
 						if c.v2Only && version == 1 {
 							continue
@@ -46,6 +47,18 @@ func conformance(t *testing.T, f *kvFixture) {
 		h.SkipConcurrency = v1Reason
 	}
 	storetest.RunConformance(t, h)
+}
+
+// conformancePepper checks that New refuses a short pepper and keeps a
+// copy of the caller's (storetest.RunPepper), in a namespace of its own.
+func conformancePepper(t *testing.T, f *kvFixture) {
+	ns := "pepper" + randHex(4)
+	storetest.RunPepper(t, func(t *testing.T, pepper []byte) (tokenstore.Store, error) {
+		client, _ := f.client(t, f.token)
+		o := f.opts(ns)
+		o.Pepper = pepper
+		return vault.New(client, o)
+	})
 }
 
 // harness makes stores on the fixture's mount, each with its own request
