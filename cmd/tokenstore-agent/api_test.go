@@ -1,0 +1,228 @@
+package main
+
+import (
+	"net/http"
+	"reflect"
+	"strconv"
+	"testing"
+	"time"
+)
+
+// getToken asks for a valid access token and remembers it as a secret.
+func (h *harness) getToken(query string) (accessToken, int, []byte) {
+	h.t.Helper()
+	st, b, _ := h.do("GET", "/v1/token?"+query, nil)
+	if st != http.StatusOK {
+		return accessToken{}, st, b
+	}
+	at := decodeJSON[accessToken](h.t, b)
+	h.secrets = append(h.secrets, at.AccessToken)
+	return at, st, b
+}
+
+func TestSixOperations(t *testing.T) {
+	h := newHarness(t)
+	in := wireToken{UserName: "alice@example.com", ClientID: testClientID, ClientSecret: testSecret,
+		RefreshToken: "1000.refresh-alice", AccessToken: "1000.access-alice", ExpiryTime: "1893456000000",
+		RedirectURL: "https://app.example.com/cb", APIDomain: "https://www.zohoapis.eu"}
+	h.secrets = append(h.secrets, in.RefreshToken, in.AccessToken)
+
+	st, b, _ := h.do("PUT", "/v1/tokens", in)
+	if st != http.StatusOK {
+		t.Fatalf("PUT: %d %s", st, b)
+	}
+	saved := decodeJSON[wireToken](t, b)
+	if saved.ID == "" {
+		t.Fatal("PUT: no ID in the answer")
+	}
+	want := in
+	want.ID = saved.ID
+	if saved != want {
+		t.Fatalf("PUT answered %+v; want %+v", saved, want)
+	}
+
+	// Each lookup rule finds the record.
+	for _, q := range []wireToken{
+		{ID: saved.ID},
+		{UserName: in.UserName},
+		{AccessToken: in.AccessToken},
+		{RefreshToken: in.RefreshToken, ClientID: testClientID, ClientSecret: testSecret},
+	} {
+		st, b, _ := h.do("POST", "/v1/tokens/find", q)
+		if st != http.StatusOK || decodeJSON[wireToken](t, b) != want {
+			t.Errorf("find %+v: %d %s", q.UserName+q.ID, st, b)
+		}
+	}
+	st, b, _ = h.do("POST", "/v1/tokens/find", wireToken{UserName: "nobody@example.com"})
+	h.wantError(http.StatusNotFound, b, st, "not_found")
+	st, b, _ = h.do("POST", "/v1/tokens/find", wireToken{ClientID: "x"})
+	h.wantError(http.StatusBadRequest, b, st, "invalid_token")
+
+	// Upsert: empty fields keep their values.
+	st, b, _ = h.do("PUT", "/v1/tokens", wireToken{UserName: in.UserName, AccessToken: "1000.access-alice-2"})
+	h.secrets = append(h.secrets, "1000.access-alice-2")
+	merged := want
+	merged.AccessToken = "1000.access-alice-2"
+	if st != http.StatusOK || decodeJSON[wireToken](t, b) != merged {
+		t.Fatalf("PUT merge: %d %s", st, b)
+	}
+	st, b, _ = h.do("GET", "/v1/tokens/"+saved.ID, nil)
+	if st != http.StatusOK || decodeJSON[wireToken](t, b) != merged {
+		t.Fatalf("GET by ID: %d %s", st, b)
+	}
+
+	bob := wireToken{UserName: "bob@example.com", GrantToken: "1000.grant-bob", ClientID: testClientID, ClientSecret: testSecret}
+	h.secrets = append(h.secrets, bob.GrantToken)
+	if st, b, _ := h.do("PUT", "/v1/tokens", bob); st != http.StatusOK {
+		t.Fatalf("PUT bob: %d %s", st, b)
+	}
+	st, b, _ = h.do("GET", "/v1/tokens", nil)
+	all := decodeJSON[map[string][]wireToken](t, b)["tokens"]
+	if st != http.StatusOK || len(all) != 2 || all[0].ID > all[1].ID {
+		t.Fatalf("GET /v1/tokens: %d %s; want both records ordered by ID", st, b)
+	}
+
+	st, _, _ = h.do("DELETE", "/v1/tokens/"+saved.ID, nil)
+	if st != http.StatusNoContent {
+		t.Fatalf("DELETE: %d", st)
+	}
+	st, b, _ = h.do("DELETE", "/v1/tokens/"+saved.ID, nil)
+	h.wantError(http.StatusNotFound, b, st, "not_found")
+	st, b, _ = h.do("DELETE", "/v1/tokens", nil)
+	h.wantError(http.StatusBadRequest, b, st, "bad_request")
+	if n := len(h.snapshot()); n != 1 {
+		t.Fatalf("DELETE without confirm=all left %d records; want 1", n)
+	}
+	if st, _, _ := h.do("DELETE", "/v1/tokens?confirm=all", nil); st != http.StatusNoContent {
+		t.Fatalf("DELETE all: %d", st)
+	}
+	if n := len(h.snapshot()); n != 0 {
+		t.Fatalf("%d records after DELETE all", n)
+	}
+}
+
+func TestSaveRefusesForeignAPIDomain(t *testing.T) {
+	h := newHarness(t)
+	for _, d := range []string{"http://www.zohoapis.eu", "https://attacker.example", "http://169.254.169.254", "https://www.zohoapis.eu.attacker.example", "https://www.zohoapis.com:8443"} {
+		st, b, _ := h.do("PUT", "/v1/tokens", wireToken{UserName: "eve@example.com", RefreshToken: "1000.rt-eve", APIDomain: d})
+		h.wantError(http.StatusBadRequest, b, st, "invalid_token")
+	}
+	if n := len(h.snapshot()); n != 0 {
+		t.Fatalf("%d records stored; want none", n)
+	}
+	for _, d := range []string{"https://www.zohoapis.com", "https://sandbox.zohoapis.eu", "https://www.zohoapis.com.au", ""} {
+		if st, b, _ := h.do("PUT", "/v1/tokens", wireToken{UserName: "ok" + d + "@example.com", RefreshToken: "1000.rt-ok", APIDomain: d}); st != http.StatusOK {
+			t.Errorf("api_domain %q: %d %s", d, st, b)
+		}
+	}
+}
+
+func TestTokenRefreshesOncePerExpiry(t *testing.T) {
+	h := newHarness(t)
+	rec := h.seed("alice@example.com")
+	at, st, b := h.getToken("user=alice@example.com")
+	if st != http.StatusOK {
+		t.Fatalf("GET /v1/token: %d %s", st, b)
+	}
+	ms, _ := strconv.ParseInt(at.ExpiryTime, 10, 64)
+	if at.AccessToken == "" || at.TokenType != "Zoho-oauthtoken" || at.ID != rec.ID || at.UserName != rec.UserName ||
+		time.Until(time.UnixMilli(ms)) < 50*time.Minute || at.APIDomain != h.zoho.URL() {
+		t.Fatalf("GET /v1/token answered %+v", at)
+	}
+	for _, q := range []string{"user=alice@example.com", "id=" + rec.ID} {
+		again, _, _ := h.getToken(q)
+		if again.AccessToken != at.AccessToken {
+			t.Fatalf("%s: another token while the first is valid", q)
+		}
+	}
+	st, b, _ = h.do("POST", "/v1/tokens/find?fresh=1", wireToken{UserName: "alice@example.com"})
+	if st != http.StatusOK || decodeJSON[wireToken](t, b).AccessToken != at.AccessToken {
+		t.Fatalf("find?fresh=1: %d", st)
+	}
+	if got := h.zoho.Stats().Refreshes; got != 1 {
+		t.Fatalf("%d refreshes; want 1", got)
+	}
+	st, b, _ = h.do("GET", "/v1/token?user=nobody@example.com", nil)
+	h.wantError(http.StatusNotFound, b, st, "not_found")
+	st, b, _ = h.do("GET", "/v1/token", nil)
+	h.wantError(http.StatusBadRequest, b, st, "bad_request")
+}
+
+func TestInvalidTokenExpiresItOnce(t *testing.T) {
+	h := newHarness(t)
+	h.seed("alice@example.com")
+	first, _, _ := h.getToken("user=alice@example.com")
+	report := map[string]string{"user_name": "alice@example.com", "access_token": first.AccessToken}
+	if st, b, _ := h.do("POST", "/v1/token/invalid", report); st != http.StatusNoContent {
+		t.Fatalf("POST /v1/token/invalid: %d %s", st, b)
+	}
+	second, _, _ := h.getToken("user=alice@example.com")
+	if second.AccessToken == first.AccessToken || h.zoho.Stats().Refreshes != 2 {
+		t.Fatalf("after the report: same token %v, %d refreshes; want a new token, 2", second.AccessToken == first.AccessToken, h.zoho.Stats().Refreshes)
+	}
+	// The same report again (another client that used the old token), and
+	// a report of the new token within the gap: no new token.
+	h.do("POST", "/v1/token/invalid", report)
+	h.do("POST", "/v1/token/invalid", map[string]string{"user_name": "alice@example.com", "access_token": second.AccessToken})
+	third, _, _ := h.getToken("user=alice@example.com")
+	if third.AccessToken != second.AccessToken || h.zoho.Stats().Refreshes != 2 {
+		t.Fatalf("repeated reports made another token: %d refreshes; want 2", h.zoho.Stats().Refreshes)
+	}
+}
+
+func TestTokenErrors(t *testing.T) {
+	h := newHarness(t)
+	rec := h.seed("revoked@example.com")
+	h.zoho.Revoke(rec.RefreshToken)
+	_, st, b := h.getToken("user=revoked@example.com")
+	h.wantError(http.StatusConflict, b, st, "revoked")
+
+	h.seed("throttled@example.com")
+	h.zoho.Inject(http.StatusOK, `{"error":"Access Denied","error_description":"You have made too many requests continuously. Please try again after some time.","status":"failure"}`)
+	_, st, b = h.getToken("user=throttled@example.com")
+	h.wantError(http.StatusTooManyRequests, b, st, "throttled")
+	_, _, hdr := h.do("GET", "/v1/token?user=throttled@example.com", nil)
+	if ra, err := strconv.Atoi(hdr.Get("Retry-After")); err != nil || ra < 1 {
+		t.Fatalf("Retry-After %q; want seconds", hdr.Get("Retry-After"))
+	}
+	e := decodeJSON[map[string]map[string]any](t, b)["error"]
+	if ra, ok := e["retry_after"].(float64); !ok || int64(ra) < time.Now().Unix() {
+		t.Fatalf("retry_after %v; want the window's end in unix seconds", e["retry_after"])
+	}
+
+	noRT := wireToken{UserName: "nort@example.com", AccessToken: "1000.old", ExpiryTime: "1000"}
+	h.secrets = append(h.secrets, "1000.old")
+	h.do("PUT", "/v1/tokens", noRT)
+	_, st, b = h.getToken("user=nort@example.com")
+	h.wantError(http.StatusConflict, b, st, "no_refresh_token")
+}
+
+func TestHealthAndReadiness(t *testing.T) {
+	h := newHarness(t)
+	for _, p := range []string{"/healthz", "/readyz"} {
+		if st, b, _ := h.do("GET", p, nil, headerName, "-"); st != http.StatusOK {
+			t.Fatalf("%s: %d %s", p, st, b)
+		}
+	}
+	h.a.draining.Store(true)
+	if st, _, _ := h.do("GET", "/readyz", nil); st != http.StatusServiceUnavailable {
+		t.Fatalf("/readyz while draining: %d; want 503", st)
+	}
+}
+
+func TestWireRoundTrip(t *testing.T) {
+	w := wireToken{ID: "id1", UserName: "u", ClientID: "c", ClientSecret: "s", RefreshToken: "r", AccessToken: "a",
+		GrantToken: "g", ExpiryTime: "1700000000123", RedirectURL: "https://x/cb", APIDomain: "https://www.zohoapis.com"}
+	tok, err := w.token()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := toWire(tok); !reflect.DeepEqual(got, w) {
+		t.Fatalf("round trip: got %+v; want %+v", got, w)
+	}
+	for _, bad := range []string{"soon", "1.5", "1e12", "0x10"} {
+		if _, err := (wireToken{ExpiryTime: bad}).token(); err == nil {
+			t.Errorf("expiry_time %q accepted", bad)
+		}
+	}
+}

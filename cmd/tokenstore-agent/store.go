@@ -1,0 +1,80 @@
+package main
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+
+	"github.com/tokenstore-go/tokenstore"
+	"github.com/tokenstore-go/tokenstore/cache"
+	"github.com/tokenstore-go/tokenstore/memstore"
+)
+
+// openBackend opens the store a URL names. It makes no request.
+//
+// The seam for the library's URL opener (issue 21 item 6): until it lands
+// the agent opens mem:// itself.
+func openBackend(ctx context.Context, c *config) (tokenstore.Store, error) {
+	u, err := url.Parse(c.store)
+	if err != nil || u.Scheme == "" {
+		return nil, usagef("store URL %q: want mem://, awssm://PREFIX or vault://MOUNT/PREFIX", redactURL(c.store))
+	}
+	switch u.Scheme {
+	case "mem":
+		return memstore.New(nil), nil
+	}
+	return nil, usagef("store URL %q: unknown scheme %q", redactURL(c.store), u.Scheme)
+}
+
+// withCache puts the read-through cache in front of s when on.
+func withCache(s tokenstore.Store, on bool) (tokenstore.Store, *cache.Store, error) {
+	if !on {
+		return s, nil, nil
+	}
+	cs, err := cache.New(s, nil)
+	if err != nil {
+		return nil, nil, fmt.Errorf("cache: %w", err)
+	}
+	return cs, cs, nil
+}
+
+// redactURL shows a store URL without user info or query, in case someone
+// put a credential there.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparsable)"
+	}
+	u.User, u.RawQuery, u.Fragment = nil, "", ""
+	return u.String()
+}
+
+// readPepper returns the pepper from file, else from text (the variable);
+// nil when neither is set.
+func readPepper(file, text string) ([]byte, error) {
+	from := envPepper
+	if file != "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return nil, usagef("pepper file: %v", err)
+		}
+		text, from = string(b), file
+	}
+	s := strings.TrimSpace(text)
+	if s == "" {
+		return nil, nil
+	}
+	if b, err := hex.DecodeString(s); err == nil {
+		return b, nil
+	}
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		if b, err := enc.DecodeString(s); err == nil {
+			return b, nil
+		}
+	}
+	return nil, usagef("pepper from %s: neither hex nor base64", from)
+}
