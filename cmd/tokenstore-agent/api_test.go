@@ -110,6 +110,10 @@ func TestSaveRefusesForeignAPIDomain(t *testing.T) {
 	if n := len(h.snapshot()); n != 0 {
 		t.Fatalf("%d records stored; want none", n)
 	}
+	st, b, _ := h.do("PUT", "/v1/tokens", wireToken{UserName: "case@example.com", RefreshToken: "1000.rt-ok", APIDomain: "https://WWW.ZohoAPIs.EU/"})
+	if got := decodeJSON[wireToken](t, b).APIDomain; st != http.StatusOK || got != "https://www.zohoapis.eu" {
+		t.Fatalf("api_domain stored as %q (%d); want the canonical origin", got, st)
+	}
 	for _, d := range []string{"https://www.zohoapis.com", "https://sandbox.zohoapis.eu", "https://www.zohoapis.com.au", ""} {
 		if st, b, _ := h.do("PUT", "/v1/tokens", wireToken{UserName: "ok" + d + "@example.com", RefreshToken: "1000.rt-ok", APIDomain: d}); st != http.StatusOK {
 			t.Errorf("api_domain %q: %d %s", d, st, b)

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/tokenstore-go/tokenstore"
+	"github.com/tokenstore-go/tokenstore/zoho"
 )
 
 // The six TokenStore operations, with the lookup rules of the store.
@@ -33,8 +34,10 @@ func (s *server) findToken(w http.ResponseWriter, r *http.Request) {
 
 func (s *server) saveToken(w http.ResponseWriter, r *http.Request) {
 	t, err := s.decodeToken(w, r)
-	if err == nil {
-		if derr := checkAPIDomain(t.APIDomain, s.allowed...); derr != nil {
+	if err == nil && t.APIDomain != "" {
+		// The api_domain decides where clients send the access token.
+		var derr error
+		if t.APIDomain, derr = zoho.CheckAPIDomain(t.APIDomain, s.allowed...); derr != nil {
 			err = &apiError{status: http.StatusBadRequest, code: "invalid_token", message: derr.Error()}
 		}
 	}

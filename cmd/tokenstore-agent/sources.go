@@ -129,7 +129,7 @@ func endpointFor(accountsURL, dc string) (func(tokenstore.Token) (oauth2.Endpoin
 		def = &d
 	}
 	return func(t tokenstore.Token) (oauth2.Endpoint, error) {
-		if d, ok := dcOfAPIDomain(t.APIDomain); ok {
+		if d, ok := zoho.DCOfAPIDomain(t.APIDomain); ok {
 			return d.Endpoint(), nil
 		}
 		if def != nil {
@@ -137,26 +137,6 @@ func endpointFor(accountsURL, dc string) (func(tokenstore.Token) (oauth2.Endpoin
 		}
 		return oauth2.Endpoint{}, &apiError{status: http.StatusConflict, code: "no_data_centre", message: errNoDC.Error()}
 	}, nil
-}
-
-// dcOfAPIDomain returns the data centre whose API domain (or a sandbox or
-// developer form of it, such as sandbox.zohoapis.eu) domain is.
-func dcOfAPIDomain(domain string) (zoho.DC, bool) {
-	u, err := url.Parse(domain)
-	if err != nil || u.Scheme != "https" || u.Port() != "" {
-		return zoho.DC{}, false
-	}
-	for _, d := range zoho.DCs() {
-		du, err := url.Parse(d.APIDomain)
-		if err != nil {
-			continue
-		}
-		base := strings.TrimPrefix(du.Hostname(), "www.")
-		if h := u.Hostname(); h == base || strings.HasSuffix(h, "."+base) {
-			return d, true
-		}
-	}
-	return zoho.DC{}, false
 }
 
 // countingTransport counts this agent's calls of the token endpoint.
