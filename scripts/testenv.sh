@@ -13,6 +13,8 @@
 #   vault.sh       Vault 1.21.4 built from the Go module proxy, run in dev mode
 #   docker.sh      a Docker engine (Debian's docker.io; dockerd started if none
 #                  answers), so the testcontainers path of the tests runs too
+#   lambda.sh      the AWS Lambda Runtime Interface Emulator (Go module proxy)
+#                  and a venv with awslambdaric, for the agent's Lambda tests
 #   images.sh      tokenstore/vault and tokenstore/localstack, imported without
 #                  a registry (the Debian root file system comes from the
 #                  mirror in this machine's apt sources, or
@@ -35,6 +37,8 @@ d=$(dirname "${BASH_SOURCE[0]}")/testenv
 . "$d/docker.sh"
 # shellcheck source=scripts/testenv/images.sh
 . "$d/images.sh"
+# shellcheck source=scripts/testenv/lambda.sh
+. "$d/lambda.sh"
 
 cmd_up() {
   local t=$SECONDS
@@ -47,6 +51,7 @@ cmd_up() {
   start_localstack
   build_vault
   start_vault
+  ensure_lambda
   if [[ ${TOKENSTORE_TESTENV_DOCKER:-1} != 0 ]]; then
     ensure_docker
     ensure_vault_image
@@ -71,6 +76,11 @@ cmd_env() {
     AWS_SECRET_ACCESS_KEY test \
     VAULT_ADDR "http://127.0.0.1:$vport" \
     VAULT_TOKEN root
+  if [[ -n $(state_get LAMBDA_RIE) ]]; then
+    printf 'export %s=%q\n' \
+      TOKENSTORE_LAMBDA_RIE "$(state_get LAMBDA_RIE)" \
+      TOKENSTORE_LAMBDA_PYTHON "$(state_get LAMBDA_PYTHON)"
+  fi
   dh=$(state_get DOCKER_HOST)
   if [[ -n $dh && -n $(state_get VAULT_IMAGE) && -n $(state_get LOCALSTACK_IMAGE) ]]; then
     # Locally imported images; host networking, so containers listen on

@@ -1,0 +1,241 @@
+package main
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/tokenstore-go/tokenstore/zoho/zohotest"
+)
+
+// require skips the test for reason, or fails it when the integration
+// environment is required (scripts/test.sh sets TOKENSTORE_INTEGRATION=required).
+func require(t testing.TB, ok bool, reason string) {
+	t.Helper()
+	if ok {
+		return
+	}
+	if os.Getenv("TOKENSTORE_INTEGRATION") == "required" {
+		t.Fatalf("TOKENSTORE_INTEGRATION=required: %s", reason)
+	}
+	t.Skip(reason)
+}
+
+// emulator is the AWS Lambda Runtime Interface Emulator running a Python
+// function with the agent in /opt/extensions.
+type emulator struct {
+	cmd     *exec.Cmd
+	invoke  string // the invocations URL
+	out     *syncBuffer
+	started time.Time
+	exited  chan struct{}
+}
+
+// lambdaFunction is what runs in the emulator: a handler directory (the
+// function's code, its working directory) and the handler's name.
+type lambdaFunction struct {
+	dir, handler string
+	env          map[string]string // more environment for the function and the agent
+}
+
+// plainFunction is the plain-HTTP Python handler of testdata. The SDK
+// handler of clients/python plugs in the same way.
+var plainFunction = lambdaFunction{dir: "testdata/lambda/plain", handler: "handler.handler"}
+
+// startEmulator starts the emulator in a mount namespace of its own whose
+// /opt holds only extensions/tokenstore-agent: the emulator runs every
+// file of /opt/extensions (internal/lambda/rapid/handlers.go,
+// doRuntimeDomainInit), and the machine's /opt is not ours to change.
+func startEmulator(t testing.TB, fn lambdaFunction, z *zohotest.Server, agentAddr string) *emulator {
+	t.Helper()
+	rie, py := os.Getenv("TOKENSTORE_LAMBDA_RIE"), os.Getenv("TOKENSTORE_LAMBDA_PYTHON")
+	require(t, rie != "" && py != "", "TOKENSTORE_LAMBDA_RIE and TOKENSTORE_LAMBDA_PYTHON are not set (scripts/testenv.sh up builds the emulator and the awslambdaric venv; eval \"$(scripts/testenv.sh env)\")")
+	err := exec.Command("unshare", "-m", "--propagation", "private", "true").Run()
+	require(t, err == nil, fmt.Sprintf("cannot make a mount namespace (unshare -m: %v): the emulator reads extensions from /opt/extensions only", err))
+
+	opt := filepath.Join(t.TempDir(), "opt")
+	if err := os.MkdirAll(filepath.Join(opt, "extensions"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	copyFile(t, buildAgent(t), filepath.Join(opt, "extensions", "tokenstore-agent"))
+	dir, err := filepath.Abs(fn.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rapi, invoke := freeAddr(t), freeAddr(t)
+	cmd := exec.Command("unshare", "-m", "--propagation", "private", "sh", "-c", `mount --bind "$0" /opt && exec "$@"`,
+		opt, rie, "--log-level", "debug", "--runtime-api-address", rapi, "--runtime-interface-emulator-address", invoke,
+		py, "-m", "awslambdaric", fn.handler)
+	cmd.Dir = dir
+	cmd.Env = []string{
+		"PATH=" + os.Getenv("PATH"),
+		"AWS_SESSION_TOKEN=session-token-of-the-test-function",
+		"AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test", "AWS_REGION=us-east-1",
+		"AWS_LAMBDA_FUNCTION_TIMEOUT=30",
+		envStore + "=mem://",
+		envAddr + "=" + agentAddr,
+		envAccountsURL + "=" + z.URL(),
+		envAllowDomain + "=" + z.URL(),
+		envLogLevel + "=debug",
+	}
+	for k, v := range fn.env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	e := &emulator{cmd: cmd, invoke: "http://" + invoke + "/2015-03-31/functions/function/invocations", out: &syncBuffer{}, exited: make(chan struct{})}
+	cmd.Stdout, cmd.Stderr = e.out, e.out
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	e.started = time.Now()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = cmd.Wait(); close(e.exited) }()
+	t.Cleanup(func() {
+		select {
+		case <-e.exited:
+		default:
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			<-e.exited
+		}
+	})
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if c, err := net.Dial("tcp", invoke); err == nil {
+			c.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("emulator not listening after 10s:\n%s", e.out.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return e
+}
+
+// call invokes the function with event and returns its answer.
+func (e *emulator) call(t testing.TB, event any) map[string]any {
+	t.Helper()
+	b, _ := json.Marshal(event)
+	resp, err := http.Post(e.invoke, "application/json", bytes.NewReader(b))
+	if err != nil {
+		t.Fatalf("invoke: %v\n%s", err, e.out.String())
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	var out map[string]any
+	if resp.StatusCode != http.StatusOK || json.Unmarshal(body, &out) != nil {
+		t.Fatalf("invoke: %d %s\n%s", resp.StatusCode, body, e.out.String())
+	}
+	return out
+}
+
+// shutdown sends SIGTERM, as Lambda's end of an execution environment
+// does: the emulator sends SHUTDOWN to the extensions (rapidcore:
+// SandboxBuilder's signal handler, Reset("SandboxTerminated", 2000 ms)).
+func (e *emulator) shutdown(t testing.TB) {
+	t.Helper()
+	_ = e.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-e.exited:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("emulator still running 10s after SIGTERM:\n%s", e.out.String())
+	}
+}
+
+func freeAddr(t testing.TB) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+func copyFile(t testing.TB, from, to string) {
+	t.Helper()
+	b, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(to, b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// agentFigure reads a number the agent logged (start_to_ready_ms, …).
+func agentFigure(logs, msg, field string) (float64, bool) {
+	m := regexp.MustCompile(`"msg":"` + msg + `"[^\n]*"` + field + `":([0-9.]+)`).FindStringSubmatch(logs)
+	if m == nil {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(m[1], 64)
+	return f, err == nil
+}
+
+func sha(s string) string {
+	h := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(h[:])
+}
+
+// The agent as a Lambda extension in the emulator: it registers, the
+// handler gets a valid token through it during INVOKE (one token call for
+// two invokes), and it exits cleanly on SHUTDOWN.
+func TestLambdaExtension(t *testing.T) {
+	z := zohotest.NewServer(nil)
+	t.Cleanup(z.Close)
+	z.Client(testClientID, testSecret)
+	rt := z.NewRefreshToken(testClientID)
+	e := startEmulator(t, plainFunction, z, freeAddr(t))
+
+	save := map[string]string{"user_name": "alice@example.com", "client_id": testClientID, "client_secret": testSecret, "refresh_token": rt}
+	first := e.call(t, map[string]any{"user": "alice@example.com", "save": save})
+	if first["save_status"] != 200.0 || first["token_status"] != 200.0 || first["api_status"] != 200.0 {
+		t.Fatalf("first invoke: %v\n%s", first, e.out.String())
+	}
+	second := e.call(t, map[string]any{"user": "alice@example.com"})
+	if second["token_sha256"] != first["token_sha256"] || second["api_status"] != 200.0 {
+		t.Fatalf("second invoke: %v; want the same token, accepted", second)
+	}
+	if got := z.Stats().Refreshes; got != 1 {
+		t.Fatalf("%d refreshes for two invokes; want 1", got)
+	}
+	e.shutdown(t)
+	logs := e.out.String()
+	for _, want := range []string{`"msg":"extension registered"`, `"msg":"shutdown event"`, `"msg":"drained"`} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("no %s in the output:\n%s", want, logs)
+		}
+	}
+	// The emulator SIGKILLs an extension that did not exit by the
+	// deadline and logs the failed transition (rapid/shutdown.go).
+	for _, bad := range []string{"ShutdownFailed", "did not exit", "Killing"} {
+		if strings.Contains(logs, bad) {
+			t.Errorf("the emulator says %q:\n%s", bad, logs)
+		}
+	}
+	for _, secret := range []string{testSecret, rt, "session-token-of-the-test-function"} {
+		if strings.Contains(logs, secret) {
+			t.Errorf("the output shows a secret")
+		}
+	}
+	ready, ok1 := agentFigure(logs, "ready", "start_to_ready_ms")
+	reg, ok2 := agentFigure(logs, "extension registered", "start_to_registered_ms")
+	if !ok1 || !ok2 {
+		t.Fatalf("no start figures in the log:\n%s", logs)
+	}
+	t.Logf("agent start→ready %.1f ms, start→registered %.1f ms", ready, reg)
+}
