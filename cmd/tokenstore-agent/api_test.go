@@ -20,8 +20,9 @@ func (h *harness) getToken(query string) (accessToken, int, []byte) {
 	return at, st, b
 }
 
-func TestSixOperations(t *testing.T) {
-	h := newHarness(t)
+func TestSixOperations(t *testing.T) { checkSixOperations(t, newHarness(t)) }
+
+func checkSixOperations(t *testing.T, h *harness) {
 	in := wireToken{UserName: "alice@example.com", ClientID: testClientID, ClientSecret: testSecret,
 		RefreshToken: "1000.refresh-alice", AccessToken: "1000.access-alice", ExpiryTime: "1893456000000",
 		RedirectURL: "https://app.example.com/cb", APIDomain: "https://www.zohoapis.eu"}
@@ -121,8 +122,9 @@ func TestSaveRefusesForeignAPIDomain(t *testing.T) {
 	}
 }
 
-func TestTokenRefreshesOncePerExpiry(t *testing.T) {
-	h := newHarness(t)
+func TestTokenRefreshesOncePerExpiry(t *testing.T) { checkRefreshOncePerExpiry(t, newHarness(t)) }
+
+func checkRefreshOncePerExpiry(t *testing.T, h *harness) {
 	rec := h.seed("alice@example.com")
 	at, st, b := h.getToken("user=alice@example.com")
 	if st != http.StatusOK {

@@ -1,0 +1,193 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"net/http"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tokenstore-go/tokenstore/zoho/zohotest"
+)
+
+// realStore is a store URL on a real server of the integration
+// environment (scripts/testenv.sh env), under a namespace of its own.
+type realStore struct {
+	name, url string
+}
+
+func randomName() string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// realStores returns Vault (VAULT_ADDR) and LocalStack (AWS_ENDPOINT_URL)
+// stores, each skipped with its reason, or failed under
+// TOKENSTORE_INTEGRATION=required.
+func realStores(t *testing.T) []realStore {
+	var out []realStore
+	ns := "tokenstore-agent-test/" + randomName()
+	for _, s := range []struct {
+		name, env, url string
+	}{
+		{"vault", "VAULT_ADDR", "vault://secret/" + ns},
+		{"awssm", "AWS_ENDPOINT_URL", "awssm://" + ns + "/"},
+	} {
+		if os.Getenv(s.env) == "" {
+			if os.Getenv("TOKENSTORE_INTEGRATION") == "required" {
+				t.Fatalf("TOKENSTORE_INTEGRATION=required: %s is not set (eval \"$(scripts/testenv.sh env)\")", s.env)
+			}
+			t.Logf("%s: skipped, %s is not set (eval \"$(scripts/testenv.sh env)\")", s.name, s.env)
+			continue
+		}
+		out = append(out, realStore{s.name, s.url})
+	}
+	if len(out) == 0 {
+		t.Skip("neither VAULT_ADDR nor AWS_ENDPOINT_URL is set (eval \"$(scripts/testenv.sh env)\")")
+	}
+	return out
+}
+
+// cleanStore deletes every record of a store URL's namespace.
+func cleanStore(t *testing.T, url string) {
+	t.Cleanup(func() {
+		cfg := &config{store: url}
+		s, err := openBackend(context.Background(), cfg)
+		if err == nil {
+			err = s.DeleteTokens(context.Background())
+		}
+		if err != nil {
+			t.Logf("cleaning %s: %v", url, err)
+		}
+	})
+}
+
+// The HTTP API on Vault and on LocalStack: the same cases as on mem://.
+func TestAPIOnRealStores(t *testing.T) {
+	for _, rs := range realStores(t) {
+		t.Run(rs.name, func(t *testing.T) {
+			cleanStore(t, rs.url)
+			h := newHarness(t, "--store", rs.url)
+			checkSixOperations(t, h)
+			h2 := newHarness(t, "--store", rs.url+"x")
+			cleanStore(t, rs.url+"x")
+			checkRefreshOncePerExpiry(t, h2)
+		})
+	}
+}
+
+// Several agent processes sharing one store on a real server make exactly
+// one token call per expiry, whatever the number of clients.
+func TestFleetOfAgents(t *testing.T) {
+	const (
+		agents   = 6
+		clients  = 8 // concurrent requests per agent in each round
+		rounds   = 3
+		lifetime = 8 * time.Second
+		skew     = 4 * time.Second // a token is due 4 s after it was made
+	)
+	for _, rs := range realStores(t) {
+		t.Run(rs.name, func(t *testing.T) {
+			cleanStore(t, rs.url)
+			z := zohotest.NewServer(&zohotest.Options{TokenLifetime: lifetime})
+			t.Cleanup(z.Close)
+			z.Client(testClientID, testSecret)
+			env := map[string]string{}
+			for _, k := range []string{"VAULT_ADDR", "VAULT_TOKEN", "AWS_ENDPOINT_URL", "AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"} {
+				env[k] = os.Getenv(k)
+			}
+			var procs []*proc
+			for range agents {
+				procs = append(procs, startProc(t, env, "--store", rs.url, "--accounts-url", z.URL(), "--allow-api-domain", z.URL(),
+					"--refresh-skew", skew.String()))
+			}
+			rt := z.NewRefreshToken(testClientID)
+			put := `{"user_name":"fleet@example.com","client_id":"` + testClientID + `","client_secret":"` + testSecret + `","refresh_token":"` + rt + `"}`
+			if resp, b, err := procs[0].request("PUT", "/v1/tokens", put); err != nil || resp.StatusCode != 200 {
+				t.Fatalf("PUT: %v %s", err, b)
+			}
+			// Every answer of every round: the tokens, by expiry.
+			all := map[string]int{}
+			for round := 1; round <= rounds; round++ {
+				start := time.Now()
+				for k, n := range burst(t, procs, clients) {
+					all[k] += n
+				}
+				t.Logf("round %d: %d agents × %d clients answered in %v", round, agents, clients, time.Since(start).Round(time.Millisecond))
+				if round < rounds {
+					time.Sleep(lifetime - skew + 200*time.Millisecond) // until the token is due
+				}
+			}
+			// One token call per expiry: every token made was handed out,
+			// and each was made only once the one before was due (a burst
+			// longer than a token's validity sees several expiries).
+			var expiries []int64
+			for k := range all {
+				ms, _ := strconv.ParseInt(k[strings.IndexByte(k, ' ')+1:], 10, 64)
+				expiries = append(expiries, ms)
+			}
+			slices.Sort(expiries)
+			for i := 1; i < len(expiries); i++ {
+				if gap := time.Duration(expiries[i]-expiries[i-1]) * time.Millisecond; gap < lifetime-skew-500*time.Millisecond {
+					t.Errorf("a token made %v after the one before, which was not due yet", gap)
+				}
+			}
+			st := z.Stats()
+			if st.Refreshes != len(all) || len(all) < rounds || st.Throttled != 0 || st.Evictions != 0 {
+				t.Fatalf("%d refreshes, %d tokens handed out, %d throttled, %d evicted; want one refresh per token, at least %d, 0, 0",
+					st.Refreshes, len(all), st.Throttled, st.Evictions, rounds)
+			}
+			t.Logf("%d agents: %d expiries, %d token calls, 0 throttled", agents, len(all), st.TokenCalls)
+			var last string
+			for k := range all {
+				last = k[:strings.IndexByte(k, ' ')]
+			}
+			for _, p := range procs {
+				if b := p.logs.String(); containsAny(b, testSecret, rt, last) {
+					t.Fatalf("an agent's log shows a secret")
+				}
+			}
+		})
+	}
+}
+
+// burst has every agent answer clients concurrent token requests, and
+// returns the access tokens they gave.
+func burst(t *testing.T, procs []*proc, clients int) map[string]int {
+	var mu sync.Mutex
+	seen := map[string]int{}
+	var wg sync.WaitGroup
+	for _, p := range procs {
+		for range clients {
+			wg.Go(func() {
+				resp, b, err := p.request("GET", "/v1/token?user=fleet@example.com", "")
+				if err != nil || resp.StatusCode != http.StatusOK {
+					t.Errorf("GET /v1/token: %v %s", err, b)
+					return
+				}
+				at := decodeJSON[accessToken](t, b)
+				mu.Lock()
+				seen[at.AccessToken+" "+at.ExpiryTime]++
+				mu.Unlock()
+			})
+		}
+	}
+	wg.Wait()
+	return seen
+}
+
+func containsAny(s string, subs ...string) bool {
+	for _, x := range subs {
+		if x != "" && strings.Contains(s, x) {
+			return true
+		}
+	}
+	return false
+}
