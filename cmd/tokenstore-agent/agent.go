@@ -27,6 +27,7 @@ type agent struct {
 	api      *http.Server
 	metrics  *http.Server
 	addr     net.Addr      // where the API listens, once started
+	maddr    net.Addr      // where the metrics are served, if they are
 	failed   chan error    // a listener stopped serving
 	draining atomic.Bool   // SIGTERM or SHUTDOWN seen: not ready any more
 	ready    time.Duration // process start → API listening
@@ -112,6 +113,7 @@ func (a *agent) start(ctx context.Context) error {
 			_ = a.api.Close()
 			return fmt.Errorf("listen (metrics): %w", err)
 		}
+		a.maddr = mln.Addr()
 		a.metrics = &http.Server{Handler: a.srv.metrics.handler(), ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second}
 		go a.serve(a.metrics, mln)
 		a.log.Info("metrics", "addr", mln.Addr().String())

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"io"
 	"net/http"
 	"reflect"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -229,6 +231,48 @@ func TestWireRoundTrip(t *testing.T) {
 	for _, bad := range []string{"soon", "1.5", "1e12", "0x10"} {
 		if _, err := (wireToken{ExpiryTime: bad}).token(); err == nil {
 			t.Errorf("expiry_time %q accepted", bad)
+		}
+	}
+}
+
+func TestMetrics(t *testing.T) {
+	h := newHarness(t, "--metrics-addr", "127.0.0.1:0")
+	rec := h.seed("alice@example.com")
+	h.getToken("user=alice@example.com")
+	h.getToken("user=alice@example.com")
+	h.do("GET", "/v1/token?user=nobody@example.com", nil)
+	h.do("GET", "/v1/tokens", nil, headerName, "-")
+	revoked := h.seed("revoked@example.com")
+	h.zoho.Revoke(revoked.RefreshToken)
+	h.getToken("user=revoked@example.com")
+
+	resp, err := http.Get("http://" + h.a.maddr.String() + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	text := string(b)
+	for _, want := range []string{
+		`tokenstore_agent_token_calls_total{result="2xx"} 2`, // alice's refresh, and revoked's call answered invalid_code
+		`tokenstore_agent_requests_total{code="200",route="GET /v1/token"} 2`,
+		`tokenstore_agent_requests_total{code="404",route="GET /v1/token"} 1`,
+		`tokenstore_agent_requests_total{code="401",route="/"} 1`,
+		`tokenstore_agent_requests_total{code="409",route="GET /v1/token"} 1`,
+		`tokenstore_agent_revoked_total 1`,
+		`tokenstore_agent_throttled_total 0`,
+		`tokenstore_agent_lease_waits_total 0`,
+		`tokenstore_agent_cache_hits_total `,
+		`tokenstore_agent_request_duration_seconds_bucket{route="GET /v1/token",le=`,
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
+	h.noSecret("metrics", text)
+	for _, private := range []string{"alice", rec.ID, revoked.ID} {
+		if strings.Contains(text, private) {
+			t.Errorf("metrics show %q", private)
 		}
 	}
 }

@@ -26,7 +26,7 @@ const (
 // harness is one agent started in-process on an ephemeral loopback port,
 // with a fake Zoho accounts server.
 type harness struct {
-	t       *testing.T
+	t       testing.TB
 	a       *agent
 	base    string
 	zoho    *zohotest.Server
@@ -57,7 +57,7 @@ func mapEnv(m map[string]string) func(string) string {
 
 // newHarness starts an agent on mem:// (or the store given in args)
 // against a new zohotest server.
-func newHarness(t *testing.T, args ...string) *harness {
+func newHarness(t testing.TB, args ...string) *harness {
 	t.Helper()
 	z := zohotest.NewServer(nil)
 	t.Cleanup(z.Close)
@@ -65,7 +65,7 @@ func newHarness(t *testing.T, args ...string) *harness {
 	return startHarness(t, z, args...)
 }
 
-func startHarness(t *testing.T, z *zohotest.Server, args ...string) *harness {
+func startHarness(t testing.TB, z *zohotest.Server, args ...string) *harness {
 	t.Helper()
 	base := []string{"--store", "mem://", "--addr", "127.0.0.1:0", "--metrics-addr", "off",
 		"--accounts-url", z.URL(), "--allow-api-domain", z.URL(), "--log-level", "debug"}
@@ -75,7 +75,7 @@ func startHarness(t *testing.T, z *zohotest.Server, args ...string) *harness {
 	}
 	logs := &syncBuffer{}
 	ctx, cancel := context.WithCancel(context.Background())
-	a, err := newAgent(ctx, cfg, newLogger(logs, "debug"))
+	a, err := newAgent(ctx, cfg, newLogger(logs, cfg.logLevel))
 	if err != nil {
 		t.Fatalf("newAgent: %v", err)
 	}
@@ -186,7 +186,7 @@ func (h *harness) checkLogs() {
 	h.noSecret("the agent's log", h.logs.String())
 }
 
-func decodeJSON[T any](t *testing.T, b []byte) T {
+func decodeJSON[T any](t testing.TB, b []byte) T {
 	t.Helper()
 	var v T
 	if err := json.Unmarshal(b, &v); err != nil {

@@ -61,6 +61,8 @@ func TestMain(m *testing.M) {
 type proc struct {
 	cmd  *exec.Cmd
 	base string // http://addr
+	mu   sync.Mutex
+	murl string // the metrics URL
 	logs *syncBuffer
 	done chan error
 }
@@ -69,7 +71,7 @@ type proc struct {
 // environment) and waits for its "ready" log line.
 func startProc(t *testing.T, env map[string]string, args ...string) *proc {
 	t.Helper()
-	cmd := exec.Command(buildAgent(t), append([]string{"--addr", "127.0.0.1:0", "--metrics-addr", "off"}, args...)...)
+	cmd := exec.Command(buildAgent(t), append([]string{"--addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0"}, args...)...)
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), envToken + "=" + testHeaderToken}
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
@@ -92,6 +94,11 @@ func startProc(t *testing.T, env map[string]string, args ...string) *proc {
 			var l struct{ Msg, Addr string }
 			if json.Unmarshal([]byte(line), &l) == nil && l.Msg == "ready" {
 				ready <- l.Addr
+			}
+			if l.Msg == "metrics" {
+				p.mu.Lock()
+				p.murl = "http://" + l.Addr + "/metrics"
+				p.mu.Unlock()
 			}
 		}
 		p.done <- cmd.Wait()
@@ -136,6 +143,29 @@ func (p *proc) request(method, path, body string) (*http.Response, []byte, error
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp, b, nil
+}
+
+// metric returns the sum of the samples of a metric (every label set).
+func (p *proc) metric(t *testing.T, name string) float64 {
+	t.Helper()
+	p.mu.Lock()
+	u := p.murl
+	p.mu.Unlock()
+	resp, err := http.Get(u)
+	if err != nil {
+		t.Fatalf("metrics: %v", err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	var sum float64
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, name); ok && (strings.HasPrefix(rest, " ") || strings.HasPrefix(rest, "{")) {
+			var v float64
+			fmt.Sscan(rest[strings.LastIndexByte(rest, ' ')+1:], &v)
+			sum += v
+		}
+	}
+	return sum
 }
 
 // slowAccounts puts delay in front of every answer of z's token endpoint.

@@ -144,7 +144,15 @@ func TestFleetOfAgents(t *testing.T) {
 				t.Fatalf("%d refreshes, %d tokens handed out, %d throttled, %d evicted; want one refresh per token, at least %d, 0, 0",
 					st.Refreshes, len(all), st.Throttled, st.Evictions, rounds)
 			}
-			t.Logf("%d agents: %d expiries, %d token calls, 0 throttled", agents, len(all), st.TokenCalls)
+			var calls, waits float64
+			for _, p := range procs {
+				calls += p.metric(t, "tokenstore_agent_token_calls_total")
+				waits += p.metric(t, "tokenstore_agent_lease_waits_total")
+			}
+			if int(calls) != st.TokenCalls || waits == 0 {
+				t.Errorf("the agents' metrics: %v token calls, %v lease waits; want %d, some", calls, waits, st.TokenCalls)
+			}
+			t.Logf("%d agents: %d expiries, %d token calls, 0 throttled; %v lease waits", agents, len(all), st.TokenCalls, waits)
 			var last string
 			for k := range all {
 				last = k[:strings.IndexByte(k, ' ')]
