@@ -56,6 +56,11 @@ func classify(err error) *apiError {
 		return &apiError{status: http.StatusRequestEntityTooLarge, code: "too_large", message: err.Error()}
 	case errors.Is(err, tokenstore.ErrConflict):
 		return &apiError{status: http.StatusConflict, code: "conflict", message: err.Error()}
+	case errors.Is(err, tokenstore.ErrCorrupt):
+		// The message names the record's ID, never its content.
+		return &apiError{status: http.StatusInternalServerError, code: "internal", message: err.Error()}
+	case errors.As(err, &ze) && errors.Is(err, zoho.ErrThrottled):
+		return &apiError{status: http.StatusTooManyRequests, code: "throttled", message: err.Error(), retryAfter: ze.Until}
 	case errors.As(err, &ze):
 		// The token endpoint refused for another reason (invalid_client,
 		// a bad answer): the agent's upstream, not the store, failed.

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/sync/singleflight"
+
 	"github.com/tokenstore-go/tokenstore"
 )
 
@@ -29,6 +31,7 @@ const (
 type server struct {
 	store   tokenstore.Store
 	sources *sources
+	flight  singleflight.Group // concurrent token requests for one record, by ID
 	log     *slog.Logger
 	metrics *metrics
 	token   [sha256.Size]byte // digest of the header token, compared in constant time

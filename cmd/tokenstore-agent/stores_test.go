@@ -86,8 +86,11 @@ func TestAPIOnRealStores(t *testing.T) {
 // Several agent processes sharing one store on a real server make exactly
 // one token call per expiry, whatever the number of clients.
 func TestFleetOfAgents(t *testing.T) {
+	agents := 6 // TOKENSTORE_AGENT_FLEET_AGENTS overrides, for the figures in BENCHMARKS.md
+	if n, err := strconv.Atoi(os.Getenv("TOKENSTORE_AGENT_FLEET_AGENTS")); err == nil && n > 0 {
+		agents = n
+	}
 	const (
-		agents   = 6
 		clients  = 8 // concurrent requests per agent in each round
 		rounds   = 3
 		lifetime = 8 * time.Second

@@ -65,25 +65,41 @@ func (s *server) lookup(r *http.Request, id, user string) (tokenstore.Token, err
 
 // valid returns t's record with a valid access token, through its Source:
 // one token call per expiry across every agent sharing the store.
+// Concurrent requests for one record share one Current call (when the
+// token is due, one agent's clients then poll the store once, not each),
+// and each waits only as long as its own context allows.
 func (s *server) valid(r *http.Request, t tokenstore.Token) (tokenstore.Token, error) {
 	src, err := s.sources.get(t)
 	if err != nil {
 		return tokenstore.Token{}, err
 	}
-	rs := &reqStats{}
-	got, err := src.Current(withStats(r.Context(), rs))
-	var te *refresh.ThrottledError
-	switch {
-	case errors.As(err, &te):
-		s.metrics.throttled.Inc()
-	case errors.Is(err, refresh.ErrRevoked):
-		s.metrics.revoked.Inc()
-	case err == nil && rs.updates.Load() > 0 && rs.tokenCalls.Load() == 0:
-		// The token had expired and another agent refreshed it: this one
-		// waited on its lease, or found its answer.
-		s.metrics.leaseWaits.Inc()
+	ch := s.flight.DoChan(t.ID, func() (any, error) {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), s.timeout)
+		defer cancel()
+		rs := &reqStats{}
+		got, err := src.Current(withStats(ctx, rs))
+		var te *refresh.ThrottledError
+		switch {
+		case errors.As(err, &te):
+			s.metrics.throttled.Inc()
+		case errors.Is(err, refresh.ErrRevoked):
+			s.metrics.revoked.Inc()
+		case err == nil && rs.updates.Load() > 0 && rs.tokenCalls.Load() == 0:
+			// The token had expired and another agent refreshed it: this
+			// one waited on its lease, or found its answer.
+			s.metrics.leaseWaits.Inc()
+		}
+		return got, err
+	})
+	select {
+	case res := <-ch:
+		if res.Err != nil {
+			return tokenstore.Token{}, res.Err
+		}
+		return res.Val.(tokenstore.Token), nil
+	case <-r.Context().Done():
+		return tokenstore.Token{}, r.Context().Err()
 	}
-	return got, err
 }
 
 // minExpireGap is how often one agent expires a refused token of one
