@@ -239,3 +239,30 @@ func TestLambdaExtension(t *testing.T) {
 	}
 	t.Logf("agent start→ready %.1f ms, start→registered %.1f ms", ready, reg)
 }
+
+// An agent that cannot start reports it to Lambda as an init error of
+// its own (POST /extension/init/error), so the invoke fails with it
+// rather than the function meeting no agent.
+func TestLambdaExtensionInitError(t *testing.T) {
+	z := zohotest.NewServer(nil)
+	t.Cleanup(z.Close)
+	fn := plainFunction
+	fn.env = map[string]string{envStore: "s3://not-a-store"}
+	e := startEmulator(t, fn, z, freeAddr(t))
+	b, _ := json.Marshal(map[string]any{"user": "alice@example.com"})
+	resp, err := http.Post(e.invoke, "application/json", bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	e.shutdown(t)
+	out := e.out.String()
+	if resp.StatusCode == http.StatusOK && !strings.Contains(string(body), "Extension.ConfigError") {
+		t.Fatalf("invoke: %d %s; want the init error\n%s", resp.StatusCode, body, out)
+	}
+	if !strings.Contains(out, "Extension.ConfigError") {
+		t.Fatalf("the emulator did not get the init error:\n%s", out)
+	}
+	t.Logf("invoke answered %d %s", resp.StatusCode, body)
+}
