@@ -202,3 +202,42 @@ func containsAny(s string, subs ...string) bool {
 	}
 	return false
 }
+
+// A refused token reported to one agent is expired once for the fleet:
+// the agent that got the report makes the new token; another agent hands
+// out the one it remembers until its own client reports it, then finds
+// the new one without a token call of its own.
+func TestInvalidAcrossAgents(t *testing.T) {
+	for _, rs := range realStores(t) {
+		t.Run(rs.name, func(t *testing.T) {
+			cleanStore(t, rs.url)
+			z := zohotest.NewServer(nil)
+			t.Cleanup(z.Close)
+			z.Client(testClientID, testSecret)
+			a, b := startHarness(t, z, "--store", rs.url), startHarness(t, z, "--store", rs.url)
+			a.seed("alice@example.com")
+			t1, _, _ := a.getToken("user=alice@example.com")
+			if got, _, _ := b.getToken("user=alice@example.com"); got.AccessToken != t1.AccessToken {
+				t.Fatal("agent b: another token; want a's")
+			}
+			report := map[string]string{"user_name": "alice@example.com", "access_token": t1.AccessToken}
+			if st, body, _ := a.do("POST", "/v1/token/invalid", report); st != 204 {
+				t.Fatalf("report to a: %d %s", st, body)
+			}
+			t2, _, _ := a.getToken("user=alice@example.com")
+			if t2.AccessToken == t1.AccessToken {
+				t.Fatal("agent a: the refused token again")
+			}
+			if got, _, _ := b.getToken("user=alice@example.com"); got.AccessToken != t1.AccessToken {
+				t.Fatal("agent b: not the token it remembers (the documented behaviour changed)")
+			}
+			b.do("POST", "/v1/token/invalid", report)
+			if got, _, _ := b.getToken("user=alice@example.com"); got.AccessToken != t2.AccessToken {
+				t.Fatal("agent b, after its client's report: not a's new token")
+			}
+			if n := z.Stats().Refreshes; n != 2 {
+				t.Fatalf("%d refreshes; want 2", n)
+			}
+		})
+	}
+}
