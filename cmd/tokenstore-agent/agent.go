@@ -15,6 +15,7 @@ import (
 
 	"github.com/tokenstore-go/tokenstore"
 	"github.com/tokenstore-go/tokenstore/refresh"
+	"github.com/tokenstore-go/tokenstore/zoho"
 )
 
 // agent is one running tokenstore-agent: the API server, its listener and
@@ -46,28 +47,31 @@ func newAgent(ctx context.Context, cfg *config, log *slog.Logger) (*agent, error
 	if err != nil {
 		return nil, err
 	}
-	upd, ok := store.(tokenstore.Updater)
-	if !ok {
-		return nil, usagef("store %q cannot read-modify-write; token sources need it", cfg.store)
+	if _, ok := store.(tokenstore.Updater); !ok {
+		return nil, usagef("store %q cannot read-modify-write; token sources need it", redactURL(cfg.store))
 	}
 	endpoint, err := endpointFor(cfg.accountsURL, cfg.dc)
 	if err != nil {
 		return nil, err
 	}
-	m := newMetrics(cs)
 	client := &http.Client{
-		Transport: &countingTransport{base: http.DefaultTransport, m: m},
-		Timeout:   cfg.requestTimeout,
+		Timeout: cfg.requestTimeout,
 		// The token endpoint does not redirect; following one would send
 		// the client secret elsewhere.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
+	opts := refresh.Options{HTTPClient: client, Skew: cfg.refreshSkew, MinInterval: cfg.minInterval,
+		AllowAPIDomains: cfg.allowDomains, Logger: log}
+	srcs := newSources(store, opts, endpoint, cfg.maxSources)
+	if _, err := refresh.New(store, tokenstore.Token{ID: probeID}, zoho.US.Endpoint(), &opts); err != nil {
+		return nil, usagef("%v", err) // the options, checked once at start
+	}
 	a := &agent{cfg: cfg, log: log, backend: backend, failed: make(chan error, 2)}
 	a.srv = &server{
 		store:   store,
-		sources: newSources(countingStore{Store: store, upd: upd}, refresh.Options{HTTPClient: client, Skew: cfg.refreshSkew}, endpoint, cfg.maxSources),
+		sources: srcs,
 		log:     log,
-		metrics: m,
+		metrics: newMetrics(cs, srcs.stats),
 		token:   sha256.Sum256(cfg.token),
 		allowed: cfg.allowDomains,
 		timeout: cfg.requestTimeout,

@@ -157,9 +157,10 @@ func checkRefreshOncePerExpiry(t *testing.T, h *harness) {
 }
 
 func TestInvalidTokenExpiresItOnce(t *testing.T) {
-	h := newHarness(t)
+	h := newHarness(t, "--refresh-min-interval", "300ms")
 	h.seed("alice@example.com")
 	first, _, _ := h.getToken("user=alice@example.com")
+	time.Sleep(350 * time.Millisecond) // a token younger than the minimum interval stays
 	report := map[string]string{"user_name": "alice@example.com", "access_token": first.AccessToken}
 	if st, b, _ := h.do("POST", "/v1/token/invalid", report); st != http.StatusNoContent {
 		t.Fatalf("POST /v1/token/invalid: %d %s", st, b)
@@ -169,7 +170,7 @@ func TestInvalidTokenExpiresItOnce(t *testing.T) {
 		t.Fatalf("after the report: same token %v, %d refreshes; want a new token, 2", second.AccessToken == first.AccessToken, h.zoho.Stats().Refreshes)
 	}
 	// The same report again (another client that used the old token), and
-	// a report of the new token within the gap: no new token.
+	// a report of the new token within the minimum interval: no new token.
 	h.do("POST", "/v1/token/invalid", report)
 	h.do("POST", "/v1/token/invalid", map[string]string{"user_name": "alice@example.com", "access_token": second.AccessToken})
 	third, _, _ := h.getToken("user=alice@example.com")
@@ -254,7 +255,8 @@ func TestMetrics(t *testing.T) {
 	b, _ := io.ReadAll(resp.Body)
 	text := string(b)
 	for _, want := range []string{
-		`tokenstore_agent_token_calls_total{result="2xx"} 2`, // alice's refresh, and revoked's call answered invalid_code
+		`tokenstore_agent_token_calls_total 2`, // alice's refresh, and revoked's call answered invalid_code
+		`tokenstore_agent_refreshes_total 1`,
 		`tokenstore_agent_requests_total{code="200",route="GET /v1/token"} 2`,
 		`tokenstore_agent_requests_total{code="404",route="GET /v1/token"} 1`,
 		`tokenstore_agent_requests_total{code="401",route="/"} 1`,

@@ -54,6 +54,7 @@ type config struct {
 	requestTimeout    time.Duration
 	drainTimeout      time.Duration
 	refreshSkew       time.Duration
+	minInterval       time.Duration
 
 	lambdaAPI string // AWS_LAMBDA_RUNTIME_API: run as a Lambda extension
 	token     []byte // the X-Tokenstore-Token value
@@ -96,6 +97,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	fs.DurationVar(&c.readTimeout, "read-timeout", 10*time.Second, "time a client has to send its whole request")
 	fs.DurationVar(&c.requestTimeout, "request-timeout", defaultRequestTO, "longest a request is worked on (a token call, waiting for another agent's refresh)")
 	fs.DurationVar(&c.refreshSkew, "refresh-skew", 0, "an access token with less than this left is refreshed (default refresh.DefaultSkew, 1m)")
+	fs.DurationVar(&c.minInterval, "refresh-min-interval", 0, "shortest time between two refreshes of a token that is still valid (default refresh.DefaultMinInterval, 2m)")
 	fs.DurationVar(&c.drainTimeout, "drain-timeout", 10*time.Second, "on SIGTERM, how long requests in flight may finish")
 	if err := fs.Parse(args); err != nil {
 		return nil, fmt.Errorf("%w: %v", errUsage, err)
@@ -126,7 +128,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 			return nil, usagef("--allow-api-domain %q: want an origin, scheme://host[:port]", o)
 		}
 	}
-	if c.requestTimeout <= 0 || c.readTimeout <= 0 || c.readHeaderTimeout <= 0 || c.maxSources <= 0 || c.maxConns <= 0 || c.refreshSkew < 0 {
+	if c.requestTimeout <= 0 || c.readTimeout <= 0 || c.readHeaderTimeout <= 0 || c.maxSources <= 0 || c.maxConns <= 0 || c.refreshSkew < 0 || c.minInterval < 0 {
 		return nil, usagef("timeouts, --max-sources and --max-conns must be positive")
 	}
 	var err error

@@ -11,22 +11,20 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/tokenstore-go/tokenstore/cache"
+	"github.com/tokenstore-go/tokenstore/refresh"
 )
 
 // metrics are the agent's Prometheus metrics. Labels are routes, status
 // codes and results: never a user name, ID or token.
 type metrics struct {
-	reg        *prometheus.Registry
-	requests   *prometheus.CounterVec
-	duration   *prometheus.HistogramVec
-	tokenCalls *prometheus.CounterVec
-	leaseWaits prometheus.Counter
-	throttled  prometheus.Counter
-	revoked    prometheus.Counter
-	expired    prometheus.Counter
+	reg      *prometheus.Registry
+	requests *prometheus.CounterVec
+	duration *prometheus.HistogramVec
 }
 
-func newMetrics(cs *cache.Store) *metrics {
+// newMetrics registers the agent's metrics: its requests, the counters of
+// its token sources (refresh.Stats, read at each scrape) and of the cache.
+func newMetrics(cs *cache.Store, sources func() refresh.Stats) *metrics {
 	const ns = "tokenstore_agent"
 	m := &metrics{
 		reg: prometheus.NewRegistry(),
@@ -35,19 +33,20 @@ func newMetrics(cs *cache.Store) *metrics {
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{Namespace: ns, Name: "request_duration_seconds",
 			Help:    "Time to answer an HTTP request, by route.",
 			Buckets: []float64{.0001, .0005, .001, .005, .01, .05, .1, .5, 1, 5, 30}}, []string{"route"}),
-		tokenCalls: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Name: "token_calls_total",
-			Help: "Calls of the Zoho token endpoint this agent made, by HTTP status class (or error)."}, []string{"result"}),
-		leaseWaits: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Name: "lease_waits_total",
-			Help: "Token requests that found the token expired and got the one another agent's refresh stored."}),
-		throttled: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Name: "throttled_total",
-			Help: "Token requests answered 429: the token endpoint throttles the record's refresh token."}),
-		revoked: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Name: "revoked_total",
-			Help: "Token requests answered 409 revoked: the record's refresh token was revoked."}),
-		expired: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Name: "expired_total",
-			Help: "Access tokens expired for the fleet after a client reported them refused."}),
 	}
-	m.reg.MustRegister(m.requests, m.duration, m.tokenCalls, m.leaseWaits, m.throttled, m.revoked, m.expired,
+	m.reg.MustRegister(m.requests, m.duration,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	src := func(name, help string, get func(refresh.Stats) int64) {
+		m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: ns, Name: name, Help: help},
+			func() float64 { return float64(get(sources())) }))
+	}
+	src("token_calls_total", "Calls of the Zoho token endpoint this agent made.", func(s refresh.Stats) int64 { return s.TokenCalls })
+	src("refreshes_total", "New access tokens (or exchanged grants) this agent stored.", func(s refresh.Stats) int64 { return s.Refreshes })
+	src("lease_waits_total", "Waits of a caller with no valid token while another agent held the refresh lease.", func(s refresh.Stats) int64 { return s.LeaseWaits })
+	src("throttled_total", "Throttle answers of the token endpoint this agent recorded for the fleet.", func(s refresh.Stats) int64 { return s.Throttled })
+	src("revoked_total", "Revoked refresh tokens this agent recorded for the fleet.", func(s refresh.Stats) int64 { return s.Revoked })
+	src("dropped_total", "Token endpoint answers not stored: the lease had been taken over or the refresh token changed.", func(s refresh.Stats) int64 { return s.Dropped })
+	src("expired_total", "Access tokens this agent expired for the fleet after a client reported them refused.", func(s refresh.Stats) int64 { return s.Expired })
 	if cs != nil {
 		stat := func(name, help string, get func(cache.Stats) uint64) {
 			m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: ns, Subsystem: "cache", Name: name, Help: help},

@@ -64,7 +64,7 @@ type proc struct {
 	mu   sync.Mutex
 	murl string // the metrics URL
 	logs *syncBuffer
-	done chan error
+	done chan struct{} // closed once the process has exited
 }
 
 // startProc runs the agent binary with args and env (added to a minimal
@@ -83,7 +83,7 @@ func startProc(t *testing.T, env map[string]string, args ...string) *proc {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	p := &proc{cmd: cmd, logs: &syncBuffer{}, done: make(chan error, 1)}
+	p := &proc{cmd: cmd, logs: &syncBuffer{}, done: make(chan struct{})}
 	ready := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(stderr)
@@ -101,10 +101,13 @@ func startProc(t *testing.T, env map[string]string, args ...string) *proc {
 				p.mu.Unlock()
 			}
 		}
-		p.done <- cmd.Wait()
+		_ = cmd.Wait()
+		close(p.done)
 	}()
 	t.Cleanup(func() {
-		if cmd.ProcessState == nil {
+		select {
+		case <-p.done:
+		default:
 			_ = cmd.Process.Kill()
 			<-p.done
 		}

@@ -3,12 +3,10 @@ package main
 import (
 	"container/list"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
-	"time"
 
 	"golang.org/x/oauth2"
 
@@ -29,8 +27,8 @@ type sources struct {
 
 	mu      sync.Mutex
 	byID    map[string]*list.Element
-	order   *list.List           // front: most recently used; values *sourceEntry
-	expired map[string]time.Time // when this agent last expired a refused token, by record
+	order   *list.List    // front: most recently used; values *sourceEntry
+	retired refresh.Stats // the counters of the sources dropped, so that metrics never go down
 }
 
 type sourceEntry struct {
@@ -39,7 +37,7 @@ type sourceEntry struct {
 }
 
 func newSources(store tokenstore.Store, opts refresh.Options, endpoint func(tokenstore.Token) (oauth2.Endpoint, error), max int) *sources {
-	return &sources{store: store, opts: opts, endpoint: endpoint, max: max, byID: map[string]*list.Element{}, order: list.New(), expired: map[string]time.Time{}}
+	return &sources{store: store, opts: opts, endpoint: endpoint, max: max, byID: map[string]*list.Element{}, order: list.New()}
 }
 
 // get returns the Source of t's record (t as found in the store).
@@ -60,20 +58,24 @@ func (s *sources) get(t tokenstore.Token) (*refresh.Source, error) {
 	}
 	s.byID[t.ID] = s.order.PushFront(&sourceEntry{id: t.ID, src: src})
 	for s.order.Len() > s.max {
-		old := s.order.Remove(s.order.Back()).(*sourceEntry)
-		delete(s.byID, old.id)
+		s.drop(s.order.Back())
 	}
 	return src, nil
 }
 
-// forget drops the Source of a record, so that the next one reads the
-// store instead of handing out the token it last returned.
+// drop removes a Source, keeping its counters. s.mu is held.
+func (s *sources) drop(e *list.Element) {
+	old := s.order.Remove(e).(*sourceEntry)
+	delete(s.byID, old.id)
+	add(&s.retired, old.src.Stats())
+}
+
+// forget drops the Source of a deleted record.
 func (s *sources) forget(id string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if e, ok := s.byID[id]; ok {
-		s.order.Remove(e)
-		delete(s.byID, id)
+		s.drop(e)
 	}
 }
 
@@ -81,29 +83,30 @@ func (s *sources) forget(id string) {
 func (s *sources) clear() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.byID, s.order = map[string]*list.Element{}, list.New()
+	for s.order.Len() > 0 {
+		s.drop(s.order.Back())
+	}
 }
 
-// mayExpire reports whether this agent may expire a refused token of
-// record id now, at most once per gap, and if so notes that it does.
-func (s *sources) mayExpire(id string, now time.Time, gap time.Duration) bool {
+// stats adds up the counters of every Source this agent made.
+func (s *sources) stats() refresh.Stats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if at, ok := s.expired[id]; ok && now.Sub(at) < gap {
-		return false
+	sum := s.retired
+	for e := s.order.Front(); e != nil; e = e.Next() {
+		add(&sum, e.Value.(*sourceEntry).src.Stats())
 	}
-	if len(s.expired) >= s.max {
-		for k, at := range s.expired {
-			if now.Sub(at) >= gap {
-				delete(s.expired, k)
-			}
-		}
-	}
-	if len(s.expired) >= s.max {
-		return false // more records refused within gap than sources kept: hold off
-	}
-	s.expired[id] = now
-	return true
+	return sum
+}
+
+func add(sum *refresh.Stats, st refresh.Stats) {
+	sum.TokenCalls += st.TokenCalls
+	sum.Refreshes += st.Refreshes
+	sum.Throttled += st.Throttled
+	sum.Revoked += st.Revoked
+	sum.LeaseWaits += st.LeaseWaits
+	sum.Dropped += st.Dropped
+	sum.Expired += st.Expired
 }
 
 // errNoDC: no data centre is known for a record.
@@ -137,23 +140,4 @@ func endpointFor(accountsURL, dc string) (func(tokenstore.Token) (oauth2.Endpoin
 		}
 		return oauth2.Endpoint{}, &apiError{status: http.StatusConflict, code: "no_data_centre", message: errNoDC.Error()}
 	}, nil
-}
-
-// countingTransport counts this agent's calls of the token endpoint.
-type countingTransport struct {
-	base http.RoundTripper
-	m    *metrics
-}
-
-func (t *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	resp, err := t.base.RoundTrip(r)
-	result := "error"
-	if err == nil {
-		result = fmt.Sprintf("%dxx", resp.StatusCode/100)
-	}
-	t.m.tokenCalls.WithLabelValues(result).Inc()
-	if rs := fromContext(r.Context()); rs != nil {
-		rs.tokenCalls.Add(1)
-	}
-	return resp, err
 }
