@@ -93,7 +93,7 @@ func TestFleetOfAgents(t *testing.T) {
 	const (
 		clients  = 8 // concurrent requests per agent in each round
 		rounds   = 3
-		lifetime = 2 * time.Minute  // the shortest expires_in package zoho accepts (zoho.MinExpiresIn)
+		lifetime = 2 * time.Minute   // the shortest expires_in package zoho accepts (zoho.MinExpiresIn)
 		skew     = 116 * time.Second // so a token is due 4 s after it was made
 	)
 	for _, rs := range realStores(t) {
