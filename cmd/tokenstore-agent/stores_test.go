@@ -158,8 +158,10 @@ func TestFleetOfAgents(t *testing.T) {
 				calls += p.metric(t, "tokenstore_agent_token_calls_total")
 				waits += p.metric(t, "tokenstore_agent_lease_waits_total")
 			}
-			if int(calls) != st.TokenCalls || waits == 0 {
-				t.Errorf("the agents' metrics: %v token calls, %v lease waits; want %d, some", calls, waits, st.TokenCalls)
+			// Lease waits happen only for callers with no valid token, so
+			// they may be none; the token calls must add up.
+			if int(calls) != st.TokenCalls {
+				t.Errorf("the agents' metrics: %v token calls; want %d", calls, st.TokenCalls)
 			}
 			t.Logf("%d agents: %d rounds (a token due %d times at most), %d token calls, 0 throttled; %v lease waits", agents, rounds, due, st.TokenCalls, waits)
 			var last string
