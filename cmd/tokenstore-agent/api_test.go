@@ -6,8 +6,12 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/tokenstore-go/tokenstore/cache"
+	"github.com/tokenstore-go/tokenstore/zoho/zohotest"
 )
 
 // getToken asks for a valid access token and remembers it as a secret.
@@ -276,5 +280,45 @@ func TestMetrics(t *testing.T) {
 		if strings.Contains(text, private) {
 			t.Errorf("metrics show %q", private)
 		}
+	}
+}
+
+// Concurrent token requests for one record share one look at the store
+// per agent (refresh.Source does it): while the token is refreshed, the
+// agent's other clients do not each poll the store.
+func TestConcurrentTokenRequestsShareOneCall(t *testing.T) {
+	z := zohotest.NewServer(nil)
+	t.Cleanup(z.Close)
+	z.Client(testClientID, testSecret)
+	h := startHarness(t, z, "--accounts-url", slowAccounts(t, z, 500*time.Millisecond))
+	h.seed("alice@example.com")
+	cs := h.a.srv.store.(*cache.Store)
+	before := cs.Stats()
+	const clients = 16
+	var wg sync.WaitGroup
+	tokens := make([]string, clients)
+	for i := range clients {
+		wg.Go(func() {
+			st, b, _ := h.do("GET", "/v1/token?user=alice@example.com", nil)
+			if st == http.StatusOK {
+				tokens[i] = decodeJSON[accessToken](t, b).AccessToken
+			}
+		})
+	}
+	wg.Wait()
+	for _, tok := range tokens {
+		if tok == "" || tok != tokens[0] {
+			t.Fatal("the clients did not all get the one new token")
+		}
+	}
+	h.secrets = append(h.secrets, tokens[0])
+	after := cs.Stats()
+	// Each client's lookup by user name is one find; one shared Current
+	// adds a few. Each client polling on its own would add about 16 × 5.
+	if finds := (after.Hits + after.Misses) - (before.Hits + before.Misses); finds > clients+8 {
+		t.Fatalf("%d finds for %d clients; want at most %d", finds, clients, clients+8)
+	}
+	if n := z.Stats().TokenCalls; n != 1 {
+		t.Fatalf("%d token calls; want 1", n)
 	}
 }

@@ -14,8 +14,6 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/sync/singleflight"
-
 	"github.com/tokenstore-go/tokenstore"
 )
 
@@ -31,7 +29,6 @@ const (
 type server struct {
 	store   tokenstore.Store
 	sources *sources
-	flight  singleflight.Group // concurrent token requests for one record, by ID
 	log     *slog.Logger
 	metrics *metrics
 	token   [sha256.Size]byte // digest of the header token, compared in constant time

@@ -59,29 +59,15 @@ func (s *server) lookup(r *http.Request, id, user string) (tokenstore.Token, err
 }
 
 // valid returns t's record with a valid access token, through its Source:
-// one token call per expiry across every agent sharing the store.
-// Concurrent requests for one record share one Current call (when the
-// token is due, one agent's clients then poll the store once, not each),
-// and each waits only as long as its own context allows.
+// one token call per expiry across every agent sharing the store. The
+// Source makes concurrent callers share one look at the store, so one
+// agent's clients do not each poll it while another agent refreshes.
 func (s *server) valid(r *http.Request, t tokenstore.Token) (tokenstore.Token, error) {
 	src, err := s.sources.get(t)
 	if err != nil {
 		return tokenstore.Token{}, err
 	}
-	ch := s.flight.DoChan(t.ID, func() (any, error) {
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), s.timeout)
-		defer cancel()
-		return src.Current(ctx)
-	})
-	select {
-	case res := <-ch:
-		if res.Err != nil {
-			return tokenstore.Token{}, res.Err
-		}
-		return res.Val.(tokenstore.Token), nil
-	case <-r.Context().Done():
-		return tokenstore.Token{}, r.Context().Err()
-	}
+	return src.Current(r.Context())
 }
 
 // expire expires accessToken for every agent sharing the store if the
