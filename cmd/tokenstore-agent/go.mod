@@ -5,8 +5,6 @@ go 1.26.0
 replace github.com/tokenstore-go/tokenstore => ../..
 
 require (
-	github.com/aws/aws-sdk-go-v2/config v1.33.15
-	github.com/hashicorp/vault/api v1.22.0
 	github.com/prometheus/client_golang v1.25.0
 	github.com/tokenstore-go/tokenstore v0.0.0-00010101000000-000000000000
 	golang.org/x/net v0.63.0
@@ -15,6 +13,7 @@ require (
 
 require (
 	github.com/aws/aws-sdk-go-v2 v1.47.7 // indirect
+	github.com/aws/aws-sdk-go-v2/config v1.33.15 // indirect
 	github.com/aws/aws-sdk-go-v2/credentials v1.20.15 // indirect
 	github.com/aws/aws-sdk-go-v2/feature/ec2/imds v1.20.7 // indirect
 	github.com/aws/aws-sdk-go-v2/internal/configsources v1.5.10 // indirect
@@ -41,6 +40,7 @@ require (
 	github.com/hashicorp/go-secure-stdlib/strutil v0.1.2 // indirect
 	github.com/hashicorp/go-sockaddr v1.0.7 // indirect
 	github.com/hashicorp/hcl v1.0.1-vault-7 // indirect
+	github.com/hashicorp/vault/api v1.22.0 // indirect
 	github.com/mitchellh/go-homedir v1.1.0 // indirect
 	github.com/mitchellh/mapstructure v1.5.0 // indirect
 	github.com/munnerz/goautoneg v0.0.0-20191010083416-a7dc8b61c822 // indirect

@@ -4,103 +4,29 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
-	"slices"
 	"strings"
 
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
-	"github.com/hashicorp/vault/api"
-
 	"github.com/tokenstore-go/tokenstore"
-	"github.com/tokenstore-go/tokenstore/awssm"
+	// The stores the agent opens by URL: each registers its scheme.
+	_ "github.com/tokenstore-go/tokenstore/awssm"
 	"github.com/tokenstore-go/tokenstore/cache"
-	"github.com/tokenstore-go/tokenstore/memstore"
-	"github.com/tokenstore-go/tokenstore/vault"
+	_ "github.com/tokenstore-go/tokenstore/memstore"
+	_ "github.com/tokenstore-go/tokenstore/vault"
 )
 
-// openBackend opens the store a URL names. It makes no request.
-//
-// The seam for the library's URL opener (issue 21 item 6): until it lands
-// the agent opens the three schemes itself, as cmd/tokenctl does.
+// openBackend opens the store a URL names (tokenstore.OpenStore: mem://,
+// awssm://PREFIX, vault://MOUNT/PREFIX, as the store packages document),
+// with the pepper. A bad URL is a usage error.
 func openBackend(ctx context.Context, c *config) (tokenstore.Store, error) {
-	u, err := url.Parse(c.store)
-	if err != nil || u.Scheme == "" {
-		return nil, usagef("store URL %q: want mem://, awssm://PREFIX or vault://MOUNT/PREFIX", redactURL(c.store))
+	s, err := tokenstore.OpenStore(ctx, c.store, &tokenstore.OpenOptions{Pepper: c.pepper})
+	if errors.Is(err, tokenstore.ErrBadURL) {
+		return nil, fmt.Errorf("%w: %v", errUsage, err)
 	}
-	q := u.Query()
-	var s tokenstore.Store
-	switch u.Scheme {
-	case "mem":
-		err = onlyParams(q)
-		s = memstore.New(nil)
-	case "awssm":
-		s, err = openAWSSM(ctx, u, q, c.pepper)
-	case "vault":
-		s, err = openVault(u, q, c.pepper)
-	default:
-		return nil, usagef("store URL %q: unknown scheme %q (want mem, awssm or vault)", redactURL(c.store), u.Scheme)
-	}
-	if err != nil {
-		return nil, usagef("store URL %q: %v", redactURL(c.store), err)
-	}
-	return s, nil
-}
-
-// onlyParams refuses query parameters other than allowed.
-func onlyParams(q url.Values, allowed ...string) error {
-	for k := range q {
-		if !slices.Contains(allowed, k) {
-			return fmt.Errorf("unknown parameter %q", k)
-		}
-	}
-	return nil
-}
-
-// openAWSSM: awssm://PREFIX?region=R, the client from the AWS SDK's
-// environment (credentials, AWS_ENDPOINT_URL).
-func openAWSSM(ctx context.Context, u *url.URL, q url.Values, pepper []byte) (tokenstore.Store, error) {
-	if err := onlyParams(q, "region"); err != nil {
-		return nil, err
-	}
-	var lo []func(*awsconfig.LoadOptions) error
-	if r := q.Get("region"); r != "" {
-		lo = append(lo, awsconfig.WithRegion(r))
-	}
-	cfg, err := awsconfig.LoadDefaultConfig(ctx, lo...)
-	if err != nil {
-		return nil, fmt.Errorf("load AWS config: %w", err)
-	}
-	return awssm.NewFromConfig(cfg, &awssm.Options{Prefix: u.Host + u.Path, Pepper: pepper})
-}
-
-// openVault: vault://MOUNT/PREFIX?kv=1|2, the client from the vault CLI's
-// environment (VAULT_ADDR, VAULT_TOKEN, …).
-func openVault(u *url.URL, q url.Values, pepper []byte) (tokenstore.Store, error) {
-	if err := onlyParams(q, "kv"); err != nil {
-		return nil, err
-	}
-	if u.Host == "" {
-		return nil, fmt.Errorf("no mount: want vault://MOUNT/PREFIX")
-	}
-	opts := &vault.Options{Mount: u.Host, Prefix: strings.Trim(u.Path, "/"), Pepper: pepper, KVVersion: vault.KVv2}
-	switch q.Get("kv") {
-	case "", "2":
-	case "1":
-		opts.KVVersion = vault.KVv1
-	default:
-		return nil, fmt.Errorf("kv=%q: want 1 or 2", q.Get("kv"))
-	}
-	cfg := api.DefaultConfig()
-	if cfg.Error != nil {
-		return nil, fmt.Errorf("vault config: %w", cfg.Error)
-	}
-	client, err := api.NewClient(cfg)
-	if err != nil {
-		return nil, fmt.Errorf("vault client: %w", err)
-	}
-	return vault.New(client, opts)
+	return s, err
 }
 
 // withCache puts the read-through cache in front of s when on.
