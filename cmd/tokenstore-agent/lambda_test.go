@@ -86,6 +86,7 @@ func startEmulator(t testing.TB, fn lambdaFunction, z *zohotest.Server, agentAdd
 		"AWS_SESSION_TOKEN=session-token-of-the-test-function",
 		"AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test", "AWS_REGION=us-east-1",
 		"AWS_LAMBDA_FUNCTION_TIMEOUT=30",
+		"PYTHONDONTWRITEBYTECODE=1", // no __pycache__ in the source tree
 		envStore + "=mem://",
 		envAddr + "=" + agentAddr,
 		envAccountsURL + "=" + z.URL(),
