@@ -31,6 +31,7 @@ func TestBadRequestsChangeNothing(t *testing.T) {
 		{"empty header", "PUT", "/v1/tokens", good, []string{headerName, ""}, 401, "unauthorized"},
 		{"wrong header", "PUT", "/v1/tokens", good, []string{headerName, testHeaderToken + "x"}, 401, "unauthorized"},
 		{"wrong header, same length", "PUT", "/v1/tokens", good, []string{headerName, strings.Repeat("x", len(testHeaderToken))}, 401, "unauthorized"},
+		{"header twice", "PUT", "/v1/tokens", good, []string{"X-Repeat", "1"}, 401, "unauthorized"},
 		{"no header on token", "GET", "/v1/token?user=alice@example.com", "", []string{headerName, "-"}, 401, "unauthorized"},
 		{"x-forwarded-for", "PUT", "/v1/tokens", good, []string{"X-Forwarded-For", "203.0.113.7"}, 400, "bad_request"},
 		{"forwarded", "GET", "/v1/token?user=alice@example.com", "", []string{"Forwarded", "for=203.0.113.7"}, 400, "bad_request"},

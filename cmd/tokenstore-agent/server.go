@@ -71,9 +71,9 @@ func (s *server) guard(next http.Handler) http.Handler {
 			s.writeError(w, r, badRequest("forwarded requests are refused (X-Forwarded-For or Forwarded is set)"))
 			return
 		}
-		got, ok := r.Header[headerName]
-		if !ok || len(got) != 1 || got[0] == "" {
-			s.writeError(w, r, &apiError{status: http.StatusUnauthorized, code: "unauthorized", message: "missing " + headerName + " header"})
+		got := r.Header[headerName]
+		if len(got) != 1 || got[0] == "" {
+			s.writeError(w, r, &apiError{status: http.StatusUnauthorized, code: "unauthorized", message: "missing (or repeated) " + headerName + " header"})
 			return
 		}
 		// Digests of equal length, so the comparison's time tells nothing
