@@ -31,6 +31,7 @@ type agent struct {
 	maddr    net.Addr      // where the metrics are served, if they are
 	failed   chan error    // a listener stopped serving
 	draining atomic.Bool   // SIGTERM or SHUTDOWN seen: not ready any more
+	probed   atomic.Int64  // when the store last answered /readyz (unix ns)
 	ready    time.Duration // process start → API listening
 }
 
@@ -80,14 +81,22 @@ func newAgent(ctx context.Context, cfg *config, log *slog.Logger) (*agent, error
 	return a, nil
 }
 
-// readiness: serving, and the store answers.
+// readyFor is how long a store's answer to /readyz counts: probes come
+// every few seconds, and each read of Secrets Manager is billed.
+const readyFor = 10 * time.Second
+
+// readiness: serving, and the store answered within readyFor.
 func (a *agent) readiness(ctx context.Context) error {
 	if a.draining.Load() {
 		return errors.New("draining")
 	}
+	if time.Since(time.Unix(0, a.probed.Load())) < readyFor {
+		return nil
+	}
 	if _, err := a.backend.FindTokenByID(ctx, probeID); err != nil && !errors.Is(err, tokenstore.ErrNotFound) {
 		return err
 	}
+	a.probed.Store(time.Now().UnixNano())
 	return nil
 }
 
