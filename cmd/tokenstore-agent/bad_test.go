@@ -165,3 +165,40 @@ func TestHeaderTokenConfig(t *testing.T) {
 		t.Errorf("non-loopback metrics address accepted")
 	}
 }
+
+// A store that does not answer: requests get 503 unavailable (no detail
+// of the store's error in the body; it is logged), /readyz 503, /healthz
+// 200.
+func TestStoreDown(t *testing.T) {
+	dead := freeAddr(t) // nothing listens there
+	t.Setenv("AWS_ENDPOINT_URL", "http://"+dead)
+	t.Setenv("AWS_REGION", "us-east-1")
+	t.Setenv("AWS_ACCESS_KEY_ID", "test")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
+	t.Setenv("AWS_MAX_ATTEMPTS", "1")
+	h := newHarness(t, "--store", "awssm://tokenstore-agent-test/down/")
+	for _, c := range []struct{ method, path, body string }{
+		{"GET", "/v1/tokens", ""},
+		{"GET", "/v1/token?user=alice@example.com", ""},
+		{"POST", "/v1/tokens/find", `{"user_name":"alice@example.com"}`},
+		{"PUT", "/v1/tokens", `{"user_name":"alice@example.com","refresh_token":"1000.rt"}`},
+	} {
+		var body any
+		if c.body != "" {
+			body = c.body
+		}
+		st, b, _ := h.do(c.method, c.path, body)
+		if code, msg := errorOf(b); st != http.StatusServiceUnavailable || code != "unavailable" || strings.Contains(msg, dead) {
+			t.Errorf("%s %s: %d %q %q; want 503 unavailable, no store detail", c.method, c.path, st, code, msg)
+		}
+	}
+	if st, _, _ := h.do("GET", "/readyz", nil); st != http.StatusServiceUnavailable {
+		t.Errorf("/readyz: %d; want 503", st)
+	}
+	if st, _, _ := h.do("GET", "/healthz", nil); st != http.StatusOK {
+		t.Errorf("/healthz: %d; want 200", st)
+	}
+	if !strings.Contains(h.logs.String(), `"code":"unavailable"`) {
+		t.Errorf("the failure is not logged")
+	}
+}
