@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/tokenstore-go/tokenstore"
@@ -65,10 +66,41 @@ func (s *Source) refresh(rec tokenstore.Record, l lease) lookResult {
 		}
 		return lookResult{err: ErrRevoked}
 	}
-	// Anything else (a network error, a deadline, a bad answer) records
-	// nothing: the lease is released for the next caller to try.
-	s.release(ctx, t.ID, l, "", nil)
+	// Anything else (a network error, a deadline, a 5xx, an answer refused
+	// as malformed, which Zoho may have counted as a token) is recorded
+	// with a backoff, so that the fleet does not call again at once.
+	n := 0
+	if f := readState(rec.Meta).failed; f != nil && f.RT == l.RT {
+		n = f.N
+	}
+	now := s.opts.Now()
+	s.stats.failed.Add(1)
+	s.release(ctx, t.ID, l, metaFailed, failure{RT: l.RT, Until: now.Add(s.backoff(n)), N: n + 1, Kind: kindOf(err), Reason: reason(err)})
 	return lookResult{err: fmt.Errorf("refresh: %w", err)}
+}
+
+// Backoff after failed refreshes: FirstBackoff, doubling, at most
+// MinInterval (or FirstBackoff if that is longer).
+const FirstBackoff = 10 * time.Second
+
+func (s *Source) backoff(n int) time.Duration {
+	d := FirstBackoff
+	for range min(n, 16) {
+		d *= 2
+	}
+	return min(d, s.maxBackoff())
+}
+
+func (s *Source) maxBackoff() time.Duration { return max(s.opts.MinInterval, FirstBackoff) }
+
+// reason is err's text for the record's metadata: no secret (errors of
+// this module never hold one), at most 200 bytes.
+func reason(err error) string {
+	r := err.Error()
+	if len(r) > 200 {
+		r = r[:200]
+	}
+	return strings.ToValidUTF8(r, "")
 }
 
 // land stores the endpoint's answer got, merged into the record, drops the
@@ -103,7 +135,7 @@ func (s *Source) land(ctx context.Context, read tokenstore.Record, l lease, got 
 		if own {
 			r.Meta = with(r.Meta, metaLease, nil)
 		}
-		r.Meta = with(r.Meta, metaThrottle, nil)
+		r.Meta = with(with(r.Meta, metaThrottle, nil), metaFailed, nil)
 		if st.revoked != nil && st.revoked.RT == l.RT {
 			r.Meta = with(r.Meta, metaRevoked, nil) // a rival's "spent" for this very code
 		}

@@ -1,6 +1,7 @@
 package refresh
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"time"
@@ -37,3 +38,56 @@ func (e *ThrottledError) Error() string {
 
 // Is makes errors.Is(err, zoho.ErrThrottled) hold.
 func (e *ThrottledError) Is(target error) bool { return target == zoho.ErrThrottled }
+
+// RetryError says the last refresh of the record's token failed (a network
+// error, a server error, an answer refused as malformed) and that no
+// process of the fleet tries again before Until: a backoff recorded in the
+// record, doubling from FirstBackoff up to MinInterval, so that a failing
+// endpoint is not called by every caller of every process. Reason is the
+// failure's text; it holds no secret.
+type RetryError struct {
+	Until  time.Time
+	Reason string
+	kind   string
+}
+
+func (e *RetryError) Error() string {
+	return "refresh: the last refresh failed (" + e.Reason + "); the fleet retries after " + e.Until.UTC().Format(time.RFC3339)
+}
+
+// Is makes errors.Is(err, X) hold for the class of the failure recorded,
+// whichever process met it: zoho.ErrMalformed, zoho.ErrServer,
+// zoho.ErrInvalidClient, zoho.ErrAPIDomain, context.DeadlineExceeded, ….
+func (e *RetryError) Is(target error) bool {
+	for _, k := range kinds {
+		if k.name == e.kind && k.err == target {
+			return true
+		}
+	}
+	return false
+}
+
+// kinds are the classes of failure a RetryError can name, by the name
+// kept in the record.
+var kinds = []struct {
+	name string
+	err  error
+}{
+	{"malformed", zoho.ErrMalformed},
+	{"server", zoho.ErrServer},
+	{"invalid_client", zoho.ErrInvalidClient},
+	{"api_domain", zoho.ErrAPIDomain},
+	{"redirect_uri", zoho.ErrInvalidRedirectURI},
+	{"grant_type", zoho.ErrUnsupportedGrantType},
+	{"deadline", context.DeadlineExceeded},
+}
+
+// kindOf names err's class for the record ("" for none of kinds).
+func kindOf(err error) string {
+	for _, k := range kinds {
+		if errors.Is(err, k.err) {
+			return k.name
+		}
+	}
+	return ""
+}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -367,5 +369,47 @@ func TestNewBounds(t *testing.T) {
 		if _, err := refresh.New(f.store(), tokenstore.Token{ID: f.rec.ID}, ep, &o); err == nil {
 			t.Errorf("%s: New accepted it", name)
 		}
+	}
+}
+
+// TestFailureBackoff: an endpoint whose answers are refused (here an
+// expires_in of 0: Zoho may have counted each as a token) is not called by
+// every caller of every process: the failure is recorded with a backoff
+// that doubles, so over ten minutes of callers every second the fleet
+// calls it 8 times, under Zoho's 10 per window; callers get a RetryError
+// of the recorded class.
+func TestFailureBackoff(t *testing.T) {
+	f := newFleet(t, nil)
+	for range 100 {
+		f.srv.Inject(200, `{"access_token":"1000.aa.bb","expires_in":0}`)
+	}
+	srcs := make([]*refresh.Source, 5)
+	for i := range srcs {
+		srcs[i] = f.source(t, refresh.Options{})
+	}
+	for second := range 600 {
+		var wg sync.WaitGroup
+		for _, src := range srcs {
+			for range 4 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+					defer cancel()
+					_, err := src.Current(ctx)
+					var re *refresh.RetryError
+					if !errors.Is(err, zoho.ErrMalformed) || (err != nil && !errors.As(err, &re) && !strings.Contains(err.Error(), "expires_in")) {
+						t.Errorf("second %d: %v; want the malformed answer or its recorded RetryError", second, err)
+					}
+				}()
+			}
+		}
+		wg.Wait()
+		f.clock.Advance(time.Second)
+	}
+	calls := f.srv.Stats().TokenCalls
+	t.Logf("20 callers a second for 10 minutes against refused answers: %d token calls", calls)
+	if calls > 8 {
+		t.Fatalf("%d token calls in 10 minutes; want at most 8 (10 s doubling to 2 min)", calls)
 	}
 }

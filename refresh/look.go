@@ -18,12 +18,13 @@ const (
 	takeLease                // due and free: take the lease and refresh
 	waitLease                // another process holds a live lease and no valid token is left: wait
 	throttled                // the endpoint throttled this refresh token, and the token has expired
+	failing                  // the last refresh failed, the fleet waits before the next, and the token has expired
 	revoked                  // the endpoint revoked this refresh token (or spent this grant code)
 	noRefresh                // expired, with no refresh token or grant code to refresh with
 )
 
 func (o outcome) String() string {
-	names := [...]string{"fresh", "held back", "usable", "take lease", "wait for lease", "throttled", "revoked", "no refresh token"}
+	names := [...]string{"fresh", "held back", "usable", "take lease", "wait for lease", "throttled", "failing", "revoked", "no refresh token"}
 	if int(o) < len(names) {
 		return names[o]
 	}
@@ -53,6 +54,11 @@ func (s *Source) decide(r tokenstore.Record, now time.Time, margin time.Duration
 			return usable
 		}
 		return throttled
+	case st.failed != nil && st.failed.RT == rt && now.Before(st.failed.Until) && st.failed.Until.Sub(now) <= s.maxBackoff():
+		if valid {
+			return usable
+		}
+		return failing
 	case valid && s.recent(st.last, rt, now):
 		return heldBack
 	case st.lease.live(now, s.opts.LeaseTTL):
@@ -156,6 +162,9 @@ func (s *Source) refused(rec tokenstore.Record, out outcome) error {
 		return &ThrottledError{Until: readState(rec.Meta).throttle.Until}
 	case revoked:
 		return ErrRevoked
+	case failing:
+		f := readState(rec.Meta).failed
+		return &RetryError{Until: f.Until, Reason: f.Reason, kind: f.Kind}
 	}
 	return ErrNoRefreshToken
 }

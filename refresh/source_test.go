@@ -274,9 +274,16 @@ func TestNoSecretInErrors(t *testing.T) {
 			t.Fatalf("error shows a secret: %v", err)
 		}
 	}
+	// The failure is recorded: the fleet waits FirstBackoff, then tries again.
+	_, err = f.source(t, refresh.Options{}).Current(ctxT(t))
+	var re *refresh.RetryError
+	if !errors.As(err, &re) || !errors.Is(err, zoho.ErrInvalidClient) || strings.Contains(err.Error(), clientSecret) {
+		t.Fatalf("another process within the backoff: %v; want the recorded RetryError, as ErrInvalidClient", err)
+	}
 	f.srv.Client(clientID, clientSecret)
+	f.clock.Advance(refresh.FirstBackoff)
 	if _, err := f.source(t, refresh.Options{}).Current(ctxT(t)); err != nil {
-		t.Fatalf("after the failure, the lease is free: %v", err)
+		t.Fatalf("after the backoff, the lease is free: %v", err)
 	}
 }
 
@@ -438,6 +445,7 @@ func TestBadInput(t *testing.T) {
 		{"hanging endpoint", f.rec.UserName, func() { f.srv.SetHang(true) }, context.DeadlineExceeded},
 	} {
 		t.Run(strings.ReplaceAll(c.name, " ", "_"), func(t *testing.T) {
+			f.clock.Advance(refresh.DefaultMinInterval) // past the backoff the case before recorded
 			before, _ := f.store().FindToken(ctxT(t), tokenstore.Token{UserName: c.user})
 			c.setup()
 			defer f.srv.SetHang(false)
@@ -471,7 +479,7 @@ func TestBadInput(t *testing.T) {
 	// up at its deadline, before it could, so its lease expires by itself
 	// (liveness by LeaseTTL, as after a crash). Then the next caller
 	// refreshes.
-	f.clock.Advance(refresh.DefaultLeaseTTL + time.Second)
+	f.clock.Advance(refresh.DefaultLeaseTTL + refresh.DefaultMinInterval)
 	if _, err := f.source(t, refresh.Options{}).Current(ctxT(t)); err != nil {
 		t.Fatalf("after the failures: %v", err)
 	}

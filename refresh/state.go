@@ -17,6 +17,7 @@ const (
 	metaThrottle = "refresh.throttle"
 	metaRevoked  = "refresh.revoked"
 	metaLast     = "refresh.last"
+	metaFailed   = "refresh.failed"
 )
 
 // lease says which process is refreshing the record's access token, until
@@ -53,6 +54,20 @@ type last struct {
 	At time.Time `json:"at"`
 }
 
+// failure records that the last refresh of RT failed for another reason
+// than a throttle or a revocation (a network error, a 5xx, an answer
+// refused as malformed, which Zoho may well have counted as a token): no
+// process tries again before Until. N counts the failures in a row, for
+// the backoff; Kind names the error's class (see kinds) and Reason is its
+// text, which holds no secret.
+type failure struct {
+	RT     string    `json:"rt"`
+	Until  time.Time `json:"until"`
+	N      int       `json:"n"`
+	Kind   string    `json:"kind,omitempty"`
+	Reason string    `json:"reason,omitempty"`
+}
+
 // rtDigest names a refresh token in the metadata without showing it.
 func rtDigest(rt string) string {
 	h := sha256.Sum256([]byte("tokenstore/refresh\x00" + rt))
@@ -74,6 +89,7 @@ type state struct {
 	throttle *mark
 	revoked  *mark
 	last     *last
+	failed   *failure
 }
 
 func readState(m tokenstore.Meta) state {
@@ -90,6 +106,9 @@ func readState(m tokenstore.Meta) state {
 	}
 	if l := new(last); decode(metaLast, l) {
 		st.last = l
+	}
+	if f := new(failure); decode(metaFailed, f) {
+		st.failed = f
 	}
 	return st
 }

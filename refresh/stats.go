@@ -19,18 +19,21 @@ type Stats struct {
 	// Dropped counts answers and marks not stored because the lease had
 	// been taken over or the refresh token had changed (the fence).
 	Dropped int64
+	// Failed counts refreshes that failed for another reason than a
+	// throttle or a revocation; each records a backoff for the fleet.
+	Failed int64
 	// Expired counts access tokens it expired for the fleet after an API
 	// refused them (Expire).
 	Expired int64
 }
 
 type stats struct {
-	tokenCalls, refreshes, throttled, revoked, leaseWaits, dropped, expired atomic.Int64
+	tokenCalls, refreshes, throttled, revoked, leaseWaits, dropped, expired, failed atomic.Int64
 }
 
 // Stats returns a snapshot of the counters.
 func (s *Source) Stats() Stats {
 	c := &s.stats
 	return Stats{TokenCalls: c.tokenCalls.Load(), Refreshes: c.refreshes.Load(), Throttled: c.throttled.Load(),
-		Revoked: c.revoked.Load(), LeaseWaits: c.leaseWaits.Load(), Dropped: c.dropped.Load(), Expired: c.expired.Load()}
+		Revoked: c.revoked.Load(), LeaseWaits: c.leaseWaits.Load(), Dropped: c.dropped.Load(), Expired: c.expired.Load(), Failed: c.failed.Load()}
 }

@@ -36,12 +36,17 @@ func badRequest(msg string) *apiError {
 func classify(err error) *apiError {
 	var ae *apiError
 	var te *refresh.ThrottledError
+	var re *refresh.RetryError
 	var ze *zoho.Error
 	switch {
 	case errors.As(err, &ae):
 		return ae
 	case errors.As(err, &te):
 		return &apiError{status: http.StatusTooManyRequests, code: "throttled", message: err.Error(), retryAfter: te.Until}
+	case errors.As(err, &re):
+		// The fleet's last refresh failed; nobody calls the endpoint
+		// again before the recorded backoff ends.
+		return &apiError{status: http.StatusServiceUnavailable, code: "refresh_failed", message: err.Error(), retryAfter: re.Until}
 	case errors.Is(err, refresh.ErrRevoked):
 		return &apiError{status: http.StatusConflict, code: "revoked", message: err.Error()}
 	case errors.Is(err, refresh.ErrNoRefreshToken):
