@@ -35,5 +35,10 @@
 // The token endpoint is POST /oauth/v2/token with the client credentials
 // in the form (not HTTP basic auth, which Zoho does not take); the API is
 // every other path, e.g. APIURL, with "Authorization: Zoho-oauthtoken
-// <token>". Stats counts every call. A Server is safe for concurrent use.
+// <token>": GET /crm/v8/org answers as Zoho's org call and every other
+// path as its current-user call (GET /crm/v8/users?type=CurrentUser), in
+// Zoho's documented shapes as far as the Zoho SDKs read them; each refresh
+// token belongs to a user of its own (userN@zohotest.example). Stats counts
+// every call. A Server is safe for concurrent use. Command cmd/zohotest
+// serves one as a process, for tests in other languages.
 package zohotest

@@ -169,26 +169,6 @@ func (s *Server) rejectLocked(w http.ResponseWriter, code string) {
 	writeJSON(w, http.StatusOK, b)
 }
 
-// api serves every path but the token endpoint as a Zoho API resource.
-func (s *Server) api(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.stats.APICalls++
-	scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
-	if !strings.EqualFold(scheme, "Zoho-oauthtoken") || token == "" {
-		s.stats.APIUnauthorized++
-		writeJSON(w, http.StatusUnauthorized, []byte(`{"code":"AUTHENTICATION_FAILURE","details":{},"message":"Authentication failed","status":"error"}`))
-		return
-	}
-	a, ok := s.access[token]
-	if !ok || a.evicted || !s.opts.Now().Before(a.expires) || s.refresh[a.refresh].revoked {
-		s.stats.APIUnauthorized++
-		writeJSON(w, http.StatusUnauthorized, []byte(`{"code":"INVALID_OAUTHTOKEN","details":{},"message":"invalid oauth token","status":"error"}`))
-		return
-	}
-	writeJSON(w, http.StatusOK, []byte(`{"users":[{"id":"1","full_name":"zohotest user","status":"active"}]}`))
-}
-
 func writeJSON(w http.ResponseWriter, status int, body []byte) {
 	w.Header().Set("Content-Type", "application/json;charset=UTF-8")
 	w.WriteHeader(status)

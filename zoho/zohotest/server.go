@@ -3,6 +3,8 @@ package zohotest
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -38,19 +40,24 @@ type Options struct {
 	// APIDomain is the api_domain of every token answer; default the
 	// server's URL, so API calls reach this server.
 	APIDomain string
+	// Listener, if set, is where the server serves (it closes it on
+	// Close); default a new listener on a free loopback port. For a
+	// process on a port other programs are told (cmd/zohotest).
+	Listener net.Listener
 }
 
-// Stats counts what the server has answered since it started.
+// Stats counts what the server has answered since it started. Its JSON
+// form (cmd/zohotest serves it) names the fields in snake case.
 type Stats struct {
-	TokenCalls      int // requests to the token endpoint, answered or not
-	Refreshes       int // refreshes that made an access token
-	Exchanges       int // grant-code exchanges that made tokens
-	Throttled       int // token requests refused by a limit (Access Denied, access_denied)
-	Rejected        int // other error answers of the token endpoint
-	Injected        int // answers given by Inject
-	Evictions       int // access tokens invalidated by a newer one (the 16th)
-	APICalls        int // requests to the API
-	APIUnauthorized int // API requests answered 401
+	TokenCalls      int `json:"token_calls"`      // requests to the token endpoint, answered or not
+	Refreshes       int `json:"refreshes"`        // refreshes that made an access token
+	Exchanges       int `json:"exchanges"`        // grant-code exchanges that made tokens
+	Throttled       int `json:"throttled"`        // token requests refused by a limit (Access Denied, access_denied)
+	Rejected        int `json:"rejected"`         // other error answers of the token endpoint
+	Injected        int `json:"injected"`         // answers given by Inject
+	Evictions       int `json:"evictions"`        // access tokens invalidated by a newer one (the 16th)
+	APICalls        int `json:"api_calls"`        // requests to the API
+	APIUnauthorized int `json:"api_unauthorized"` // API requests answered 401
 }
 
 // Server is a running fake. Create it with NewServer and Close it when done.
@@ -62,6 +69,7 @@ type Server struct {
 
 	mu       sync.Mutex
 	clients  map[string]*client
+	users    int // users made so far, one per refresh token
 	codes    map[string]*grantCode
 	refresh  map[string]*refreshToken
 	access   map[string]*accessToken
@@ -85,6 +93,7 @@ type grantCode struct {
 
 type refreshToken struct {
 	clientID string
+	user     string // the email of the user it belongs to
 	revoked  bool
 	tokens   window
 	active   []string // access tokens, oldest first
@@ -154,7 +163,12 @@ func NewServer(opts *Options) *Server {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /oauth/v2/token", s.token)
 	mux.HandleFunc("/", s.api)
-	s.srv = httptest.NewServer(mux)
+	s.srv = httptest.NewUnstartedServer(mux)
+	if s.opts.Listener != nil {
+		s.srv.Listener.Close()
+		s.srv.Listener = s.opts.Listener
+	}
+	s.srv.Start()
 	if s.opts.APIDomain == "" {
 		s.opts.APIDomain = s.srv.URL
 	}
@@ -186,7 +200,8 @@ func (s *Server) Accounts() *zoho.Accounts {
 }
 
 // APIURL returns an API resource of the server, the current-user call of
-// Zoho CRM. Any path other than the token endpoint's behaves the same.
+// Zoho CRM. Any path other than the token endpoint's and GET /crm/v8/org
+// behaves the same.
 func (s *Server) APIURL() string { return s.srv.URL + "/crm/v8/users?type=CurrentUser" }
 
 // HTTPClient returns a client for the server.
@@ -235,7 +250,8 @@ func (s *Server) mustClient(id string) {
 
 func (s *Server) newRefreshToken(clientID string) string {
 	rt := "1000." + random(16) + "." + random(16)
-	s.refresh[rt] = &refreshToken{clientID: clientID}
+	s.users++
+	s.refresh[rt] = &refreshToken{clientID: clientID, user: fmt.Sprintf("user%d@zohotest.example", s.users)}
 	return rt
 }
 
