@@ -7,8 +7,12 @@ import (
 	"strings"
 )
 
-// orgID is the id of the one organisation the fake serves.
-const orgID = "4150868000000225001"
+// orgID and orgZGID identify the one organisation the fake serves; the
+// Zoho SDKs name a token's user by the zgid.
+const (
+	orgID   = "4150868000000225001"
+	orgZGID = "689853497"
+)
 
 // orgPath is Zoho CRM's GET org call in any API version.
 var orgPath = regexp.MustCompile(`^/crm/v[0-9]+/org$`)
@@ -17,7 +21,7 @@ var orgPath = regexp.MustCompile(`^/crm/v[0-9]+/org$`)
 // GET /crm/v*/org answers as Zoho's org call, every other path as its
 // current-user call (GET /crm/v8/users?type=CurrentUser). Both answers have
 // the fields of Zoho's documented answers that clients read (the Zoho SDKs
-// name a token's user "email:orgid" from them), each refresh token
+// name a token's user "email:zgid" from them), each refresh token
 // belonging to a user of its own.
 func (s *Server) api(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
@@ -39,7 +43,7 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request) {
 	var body any
 	if r.Method == http.MethodGet && orgPath.MatchString(r.URL.Path) {
 		body = map[string]any{"org": []any{map[string]any{
-			"id": orgID, "company_name": "zohotest", "primary_email": email, "domain_name": "org" + orgID,
+			"id": orgID, "zgid": orgZGID, "company_name": "zohotest", "primary_email": email, "domain_name": "org" + orgID,
 			"country_code": "US", "currency": "US Dollar - USD", "iso_code": "USD", "time_zone": "UTC",
 		}}}
 	} else {

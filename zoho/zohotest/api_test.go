@@ -56,8 +56,8 @@ func TestAPIAnswersUsersAndOrg(t *testing.T) {
 	}
 	status, m := get(t, s, "/crm/v8/org", mustToken(t, m1))
 	org, _ := m["org"].([]any)
-	if status != http.StatusOK || len(org) != 1 || org[0].(map[string]any)["id"] == "" {
-		t.Fatalf("org: got %d %v; want 200 and one org with an id", status, m)
+	if status != http.StatusOK || len(org) != 1 || org[0].(map[string]any)["id"] == nil || org[0].(map[string]any)["zgid"] == nil {
+		t.Fatalf("org: got %d %v; want 200 and one org with an id and a zgid", status, m)
 	}
 	if status, m := get(t, s, "/crm/v8/org", "1000.unknown"); status != http.StatusUnauthorized || m["code"] != "INVALID_OAUTHTOKEN" {
 		t.Errorf("org with an unknown token: got %d %v; want 401 INVALID_OAUTHTOKEN", status, m)
