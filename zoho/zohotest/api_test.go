@@ -1,7 +1,9 @@
 package zohotest_test
 
 import (
+	"bytes"
 	"encoding/json"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"strings"
@@ -81,4 +83,26 @@ func TestListener(t *testing.T) {
 	if m["api_domain"] != s.URL() {
 		t.Errorf("api_domain: got %v; want %s", m["api_domain"], s.URL())
 	}
+}
+
+// The Zoho Node SDK posts its token requests as multipart/form-data
+// (lib/models/authenticator/oauth_token.js, refreshAccessToken), which
+// Zoho's token endpoint takes like a urlencoded form.
+func TestTokenEndpointTakesMultipart(t *testing.T) {
+	s, _ := newServer(t, nil)
+	rt := s.NewRefreshToken(clientID)
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	for _, kv := range [][2]string{{"client_id", clientID}, {"client_secret", secret}, {"grant_type", "refresh_token"}, {"refresh_token", rt}} {
+		_ = mw.WriteField(kv[0], kv[1])
+	}
+	mw.Close()
+	res, err := http.Post(s.Endpoint().TokenURL, mw.FormDataContentType(), &body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var m map[string]any
+	_ = json.NewDecoder(res.Body).Decode(&m)
+	mustToken(t, m)
 }

@@ -33,7 +33,8 @@
 // otherwise) and token_type "Bearer", as Zoho's do.
 //
 // The token endpoint is POST /oauth/v2/token with the client credentials
-// in the form (not HTTP basic auth, which Zoho does not take); the API is
+// in the form, urlencoded or multipart (not HTTP basic auth, which Zoho
+// does not take); the API is
 // every other path, e.g. APIURL, with "Authorization: Zoho-oauthtoken
 // <token>": GET /crm/v8/org answers as Zoho's org call and every other
 // path as its current-user call (GET /crm/v8/users?type=CurrentUser), in

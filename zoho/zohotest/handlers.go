@@ -2,6 +2,7 @@ package zohotest
 
 import (
 	"encoding/json"
+	"mime"
 	"net/http"
 	"slices"
 	"strings"
@@ -56,7 +57,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	if err := r.ParseForm(); err != nil {
+	if err := parseForm(r); err != nil {
 		s.reject(w, "invalid_request")
 		return
 	}
@@ -167,6 +168,16 @@ func (s *Server) rejectLocked(w http.ResponseWriter, code string) {
 	s.stats.Rejected++
 	b, _ := json.Marshal(map[string]string{"error": code})
 	writeJSON(w, http.StatusOK, b)
+}
+
+// parseForm parses a urlencoded or a multipart/form-data body into
+// r.PostForm: Zoho's token endpoint takes both, and the Zoho Node SDK sends
+// the second.
+func parseForm(r *http.Request) error {
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
+		return r.ParseMultipartForm(64 << 10)
+	}
+	return r.ParseForm()
 }
 
 func writeJSON(w http.ResponseWriter, status int, body []byte) {
