@@ -102,6 +102,7 @@ def test_no_secret_in_errors_or_logs(backend, zohotest, start_agent, workdir):
     assert len(texts) >= 9, texts
     with open(f"{workdir}/sdk.log") as f:
         logs = [f.read(), agent.output()]
+    assert "Exception" in logs[0], "the SDK logged the failures"
     for s in secrets_seen:
         for text in texts + logs:
             assert s not in text
