@@ -41,6 +41,7 @@ func (c *offsetClock) advance(d time.Duration) time.Time {
 //	POST /grant-codes    {client_id}      {"code"}
 //	POST /revoke         {refresh_token}  204
 //	GET  /active?refresh_token=…          {"active": n}
+//	GET  /issued?refresh_token=…          {"issued": [RFC 3339 times the access tokens were made]}
 //	POST /clock          {"advance": "90s"}  {"now": RFC 3339}
 //
 // Errors are 400 (bad body), 404 (unknown client or path) with
@@ -63,6 +64,13 @@ func newControl(srv *zohotest.Server, clock *offsetClock) *control {
 	c.mux.HandleFunc("POST /revoke", c.revoke)
 	c.mux.HandleFunc("GET /active", func(w http.ResponseWriter, r *http.Request) {
 		reply(w, http.StatusOK, map[string]int{"active": srv.ActiveTokens(r.URL.Query().Get("refresh_token"))})
+	})
+	c.mux.HandleFunc("GET /issued", func(w http.ResponseWriter, r *http.Request) {
+		times := []string{}
+		for _, t := range srv.Issued(r.URL.Query().Get("refresh_token")) {
+			times = append(times, t.UTC().Format(time.RFC3339Nano))
+		}
+		reply(w, http.StatusOK, map[string][]string{"issued": times})
 	})
 	c.mux.HandleFunc("POST /clock", c.postClock)
 	return c

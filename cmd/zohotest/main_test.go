@@ -142,6 +142,9 @@ func TestControl(t *testing.T) {
 	if _, m := call(t, "GET", c+"/active?refresh_token="+url.QueryEscape(rt), ""); m["active"] != 2.0 {
 		t.Errorf("active: got %v; want 2", m)
 	}
+	if _, m := call(t, "GET", c+"/issued?refresh_token="+url.QueryEscape(rt), ""); len(m["issued"].([]any)) != 2 {
+		t.Errorf("issued: got %v; want 2 times", m)
+	}
 	if s, _ := call(t, "POST", c+"/revoke", `{"refresh_token":"`+rt+`"}`); s != 204 {
 		t.Fatalf("revoke: got %d", s)
 	}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tokenstore-go/tokenstore/zoho/zohotest"
 )
@@ -105,4 +106,25 @@ func TestTokenEndpointTakesMultipart(t *testing.T) {
 	var m map[string]any
 	_ = json.NewDecoder(res.Body).Decode(&m)
 	mustToken(t, m)
+}
+
+func TestIssued(t *testing.T) {
+	s, clock := newServer(t, nil)
+	rt := s.NewRefreshToken(clientID)
+	if got := s.Issued(rt); len(got) != 0 {
+		t.Fatalf("before any token: got %v; want none", got)
+	}
+	refresh(t, s, rt)
+	clock.Advance(time.Minute)
+	refresh(t, s, rt)
+	for range 9 { // the window's rest and one throttled: made nothing
+		refresh(t, s, rt)
+	}
+	got := s.Issued(rt)
+	if len(got) != 10 || !got[0].Equal(t0) || !got[1].Equal(t0.Add(time.Minute)) {
+		t.Fatalf("got %v; want 10 times, the first two %v and %v", got, t0, t0.Add(time.Minute))
+	}
+	if got := s.Issued("1000.unknown"); got != nil {
+		t.Errorf("unknown refresh token: got %v; want nil", got)
+	}
 }

@@ -130,6 +130,7 @@ func (s *Server) issue(token string, rt *refreshToken, now time.Time) string {
 	at := "1000." + random(16) + "." + random(16)
 	s.access[at] = &accessToken{refresh: token, expires: now.Add(s.opts.TokenLifetime)}
 	rt.active = append(rt.active, at)
+	rt.issued = append(rt.issued, now)
 	return at
 }
 

@@ -96,7 +96,8 @@ type refreshToken struct {
 	user     string // the email of the user it belongs to
 	revoked  bool
 	tokens   window
-	active   []string // access tokens, oldest first
+	active   []string    // access tokens, oldest first
+	issued   []time.Time // when each access token was made, oldest first
 }
 
 type accessToken struct {
@@ -288,6 +289,18 @@ func (s *Server) RefreshTokenOf(accessToken string) string {
 		return at.refresh
 	}
 	return ""
+}
+
+// Issued returns when each access token of refreshToken was made, oldest
+// first (by refresh or by the exchange that made refreshToken): a fleet
+// test checks with it that no two tokens were made for one expiry.
+func (s *Server) Issued(refreshToken string) []time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if rt, ok := s.refresh[refreshToken]; ok {
+		return append([]time.Time(nil), rt.issued...)
+	}
+	return nil
 }
 
 // SetHang makes the token endpoint hold every request, without answering,
