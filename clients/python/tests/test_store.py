@@ -1,6 +1,7 @@
 """The six TokenStore operations of AgentTokenStore, and AgentClient's
 own calls, against the agent on each backend."""
 
+import os
 import time
 
 import pytest
@@ -100,3 +101,20 @@ def test_header_token_from_env(tmp_path):
     assert header_token_from_env({"AWS_SESSION_TOKEN": "s", "AWS_LAMBDA_FUNCTION_NAME": "f"}) == "s"
     with pytest.raises(ValueError, match="no header token"):
         AgentClient("127.0.0.1:2774", "")
+
+
+def test_package_builds(tmp_path):
+    """pip can build and install the package (no dependencies)."""
+    import subprocess
+    import sys
+    import zipfile
+    import shutil
+    root = os.path.join(os.path.dirname(__file__), "..")
+    src = tmp_path / "pkg"  # a copy: building leaves build/ and egg-info behind
+    shutil.copytree(root, src, ignore=shutil.ignore_patterns("tests", ".pytest_cache", "__pycache__"))
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--quiet",
+                    "--wheel-dir", str(tmp_path), str(src)], check=True)
+    [wheel] = tmp_path.glob("tokenstore_agent-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    for module in ("__init__", "client", "errors", "zoho"):
+        assert f"tokenstore_agent/{module}.py" in names
