@@ -6,7 +6,10 @@
 #   2. scripts/lint.sh: bash -n and shellcheck on every shell script;
 #   3. with the servers' endpoints in the environment and
 #      TOKENSTORE_INTEGRATION=required (a missing server fails, not skips),
-#      vets and race-tests every Go module of the repository;
+#      vets and race-tests every Go module of the repository, then runs the
+#      Zoho SDK clients' tests with the real Python and Node SDKs
+#      (scripts/testenv/clients.sh: a cached venv, npm ci, pytest,
+#      node --test);
 #   4. stops the servers again, whatever happened (testenv.sh down);
 #   5. ends with a summary (scripts/testsummary.py): counts per module, every
 #      skipped test with its reason, the failures, and last the line
@@ -69,6 +72,16 @@ for mod in $mods; do
   (cd "$dir" && summary run "$results" "$dir" -- go test -race -count=1 -timeout=30m -json ./...) ||
     summary fail "$results" "$dir" "scripts/testsummary.py broke; results incomplete"
 done
+
+# The Zoho SDK clients (clients/python, clients/node), counted test by test
+# from their JUnit reports.
+echo "== clients"
+if scripts/testenv/clients.sh setup; then
+  scripts/testenv/clients.sh test "$results" ||
+    summary fail "$results" clients "scripts/testenv/clients.sh test broke; results incomplete"
+else
+  summary fail "$results" clients "scripts/testenv/clients.sh setup"
+fi
 
 stop_servers # first, so that the summary ends the output
 summary report "$results"

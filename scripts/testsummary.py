@@ -8,6 +8,12 @@ keeps every result so the run can end with a summary.
       exit 0 whatever the command did (its failures are in RESULTS)
   testsummary.py fail RESULTS MODULE WHAT
       record a failure that is not a test (go vet, say)
+  testsummary.py junit RESULTS MODULE XML STATUS
+      record the results of a JUnit XML report (pytest --junitxml, node
+      --test-reporter=junit) of a command that exited with STATUS: every
+      testcase passed, failed (failure or error) or skipped (with its
+      message as the reason); a missing or unreadable report, or a non-zero
+      STATUS with no failing testcase, counts as one failure
   testsummary.py report RESULTS
       print the counts per module, every skipped test with its reason, the
       failures, and last, alone on a line, "N passed, N failed, N skipped";
@@ -129,6 +135,64 @@ def run(results, module, cmd):
     return 0  # the command's failures are in RESULTS; non-zero means this script broke
 
 
+def junit(results, module, xml, status):
+    """Records the testcases of a JUnit XML report. A testcase's name is
+    prefixed with its enclosing suites' names (node's describe blocks);
+    pytest's single root suite, named "pytest", is left out."""
+    import xml.etree.ElementTree as ET
+
+    recs = []
+
+    def record(pkg, test, result, reason=""):
+        recs.append({"module": module, "package": pkg, "test": test, "result": result, "reason": reason})
+
+    def first_line(text):
+        return (text or "").strip().splitlines()[0][:300] if (text or "").strip() else ""
+
+    def walk(el, suites):
+        for child in el:
+            if child.tag == "testsuite":
+                name = child.get("name", "")
+                walk(child, suites + ([name] if name and name != "pytest" else []))
+            elif child.tag == "testcase":
+                name = "/".join(suites + [child.get("name", "")])
+                pkg = child.get("classname", "")
+                pkg = "" if pkg == "test" else pkg  # node names every testcase's class "test"
+                bad = child.find("failure")
+                if bad is None:
+                    bad = child.find("error")
+                skip = child.find("skipped")
+                if bad is not None:
+                    record(pkg, name, "fail", first_line(bad.get("message")) or first_line(bad.text))
+                elif skip is not None:
+                    record(pkg, name, "skip", first_line(skip.get("message")) or first_line(skip.text))
+                else:
+                    record(pkg, name, "pass")
+
+    try:
+        root = ET.parse(xml).getroot()
+        walk(root if root.tag == "testsuites" else _wrap(root), [])
+    except (OSError, ET.ParseError) as e:
+        record("", "", "fail", f"no test report ({xml}: {e})")
+    if status != 0 and not any(r["result"] == "fail" for r in recs):
+        record("", "", "fail", f"the tests exited with status {status}")
+    if not recs:
+        record("", "", "fail", "the report holds no test")
+    with open(results, "a") as f:
+        for r in recs:
+            f.write(json.dumps(r) + "\n")
+    return 0
+
+
+def _wrap(root):
+    """A report whose root is one testsuite, as a testsuites element."""
+    import xml.etree.ElementTree as ET
+
+    top = ET.Element("testsuites")
+    top.append(root)
+    return top
+
+
 def label(r):
     pkg = r["package"]
     name = pkg.rsplit("/", 1)[-1] if pkg else r["module"]
@@ -184,6 +248,8 @@ def main(argv):
         with open(argv[1], "a") as f:
             f.write(json.dumps({"module": argv[2], "package": "", "test": "", "result": "fail", "reason": argv[3]}) + "\n")
         return 0
+    if len(argv) == 5 and argv[0] == "junit":
+        return junit(argv[1], argv[2], argv[3], int(argv[4]))
     if len(argv) == 2 and argv[0] == "report":
         return report(argv[1])
     return usage()

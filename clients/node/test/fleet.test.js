@@ -6,14 +6,16 @@
 // FileStore per process.
 //
 // Tokens live 20 s and the agents refresh 10 s before expiry, so the fleet
-// sees an expiry every 10 s; TOKENSTORE_FLEET_N sets N (default 50).
+// sees an expiry every 10 s; TOKENSTORE_FLEET_N sets N (default 50). Both
+// tests run on the same N processes, one after the other.
 // TOKENSTORE_FLEET_STORE=mem:// runs the fleet on one agent, for a quick look.
 
-import { test } from "node:test";
+import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import readline from "node:readline";
 import { fileURLToPath } from "node:url";
@@ -34,34 +36,47 @@ function sharedStore() {
 }
 
 /** A worker process; line() resolves to its next JSON line. */
-function worker(job, dir, i) {
+function worker(dir, i) {
   const err = fs.openSync(path.join(dir, `worker-${i}.err`), "w");
   const proc = spawn(process.execPath, [WORKER], { stdio: ["pipe", "pipe", err], cwd: dir });
   fs.closeSync(err);
   const it = readline.createInterface({ input: proc.stdout })[Symbol.asyncIterator]();
-  proc.stdin.write(JSON.stringify(job) + "\n");
   return {
+    send(v) { proc.stdin.write((typeof v === "string" ? v : JSON.stringify(v)) + "\n"); },
     async line() {
       const { value, done } = await it.next();
       if (done) throw new Error(`worker ${i} ended; see ${dir}/worker-${i}.err`);
       return JSON.parse(value);
     },
-    go() { proc.stdin.write("go\n"); },
     kill() { if (proc.exitCode === null) proc.kill("SIGKILL"); },
   };
 }
 
-async function runFleet(jobs, dir) {
-  const ws = jobs.map((j, i) => worker(j, dir, i));
-  try {
-    const inits = await Promise.all(ws.map((w) => w.line()));
-    const t = Date.now();
-    ws.forEach((w) => w.go());
-    const results = await Promise.all(ws.map((w) => w.line()));
-    return { inits, results, took: (Date.now() - t) / 1000 };
-  } finally {
-    ws.forEach((w) => w.kill());
+// The N processes, started once and shared by the tests of this file (see
+// fleet_worker.js: loading the SDK costs 1.5 s of CPU per process).
+let pool = null;
+after(() => {
+  if (!pool) return;
+  pool.workers.forEach((w) => w.kill());
+  fs.rmSync(pool.dir, { recursive: true, force: true });
+});
+function workers() {
+  if (!pool) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tokenstore-fleet-"));
+    pool = { dir, workers: Array.from({ length: N }, (_, i) => worker(dir, i)) };
   }
+  return pool.workers;
+}
+
+/** Give job i to process i; once all initialized, let them call. */
+async function runFleet(jobs) {
+  const ws = workers();
+  jobs.forEach((j, i) => ws[i].send(j));
+  const inits = await Promise.all(ws.map((w) => w.line()));
+  const t = Date.now();
+  ws.forEach((w) => w.send("go"));
+  const results = await Promise.all(ws.map((w) => w.line()));
+  return { inits, results, took: (Date.now() - t) / 1000 };
 }
 
 async function fleetZohotest(t, dir) {
@@ -109,7 +124,7 @@ test("fleet: one token call per expiry", { timeout: 600000 }, async (t) => {
   }
   const jobs = agents.map((a) => ({ zohotest: zt.url, client_id: id, client_secret: secret, refresh_token: rt, dir,
     seconds: SECONDS, interval: INTERVAL, agent: { addr: a.addr, token: a.token } }));
-  const { inits, results, took } = await runFleet(jobs, dir);
+  const { inits, results, took } = await runFleet(jobs);
   const st = await zt.stats();
   const times = await issued(zt, rt);
   const finds = results.flatMap((r) => r.find_ms);
@@ -139,7 +154,7 @@ test("fleet baseline: a FileStore per process", { timeout: 600000 }, async (t) =
   const { zt, id, secret, rt } = await fleetZohotest(t, dir);
   const jobs = Array.from({ length: N }, (_, i) => ({ zohotest: zt.url, client_id: id, client_secret: secret, refresh_token: rt, dir,
     seconds: LIFETIME, interval: INTERVAL, filestore: path.join(dir, `tokens-${i}.csv`) }));
-  const { inits, results, took } = await runFleet(jobs, dir);
+  const { inits, results, took } = await runFleet(jobs);
   const st = await zt.stats();
   const times = await issued(zt, rt);
   report("baseline", { sdk: "node", store: "FileStore per process", processes: N, seconds: Math.round(took * 10) / 10,
