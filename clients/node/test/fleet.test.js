@@ -6,7 +6,9 @@
 // FileStore per process.
 //
 // Tokens live 20 s and the agents refresh 10 s before expiry, so the fleet
-// sees an expiry every 10 s; TOKENSTORE_FLEET_N sets N (default 50). Both
+// sees an expiry every 10 s; every process calls the API every 2 s (five
+// times per expiry: what matters is that each needs a token in each).
+// TOKENSTORE_FLEET_N sets N (default 50). Both
 // tests run on the same N processes, one after the other.
 // TOKENSTORE_FLEET_STORE=mem:// runs the fleet on one agent, for a quick look.
 
@@ -23,7 +25,7 @@ import { Agent, Zohotest, storeURL, tempDir, unavailable } from "./procs.js";
 
 const N = Number(process.env.TOKENSTORE_FLEET_N || 50);
 const GROUP = 5;
-const LIFETIME = 20, SKEW = 10, SECONDS = 30, INTERVAL = 1;
+const LIFETIME = 20, SKEW = 10, SECONDS = 30, INTERVAL = 2;
 const WORKER = path.join(path.dirname(fileURLToPath(import.meta.url)), "fleet_worker.js");
 
 function sharedStore() {
