@@ -63,4 +63,8 @@ export const byCode = {
   throttled: ThrottledError,
   token_endpoint: TokenEndpointError,
   unavailable: UnavailableError,
+  // Neither passes with time: a record the store cannot read, a record
+  // whose data centre is unknown. Plain AgentError, not Unavailable.
+  internal: AgentError,
+  no_data_centre: AgentError,
 };

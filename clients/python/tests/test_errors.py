@@ -106,3 +106,28 @@ def test_no_secret_in_errors_or_logs(backend, zohotest, start_agent, workdir):
     for s in secrets_seen:
         for text in texts + logs:
             assert s not in text
+
+
+def test_throttled_while_valid(bins, workdir, start_agent, monkeypatch):
+    """The fleet's refresh is throttled while the stored token still has
+    some of its life left: the SDK keeps working on it until it expires
+    (tokens of 20 s, refreshed 10 s before expiry)."""
+    import procs
+    from conftest import store_url
+    zt = procs.Zohotest(bins.zohotest, workdir, "-token-lifetime", "20s")
+    try:
+        agent = start_agent(store_url("mem"), zt, "--refresh-skew", "10s")
+        zt.client("1000.TV", "tv-secret-0123456")
+        rt = zt.refresh_token("1000.TV")
+        spy = zohosdk.SelfRefreshSpy(monkeypatch)
+        zohosdk.initialize(zt.url, OAuthToken(client_id="1000.TV", client_secret="tv-secret-0123456", refresh_token=rt),
+                           AgentTokenStore(AgentClient(agent.addr, agent.token)), workdir)
+        for _ in range(9):  # the rest of the window, spent elsewhere
+            zt.refresh("1000.TV", "tv-secret-0123456", rt)
+        time.sleep(11)  # the token now has less than the skew left
+        zohosdk.email_of(zohosdk.current_user())
+        st = zt.stats()
+        assert st["throttled"] == 1, "the agent tried to refresh, and was throttled"
+        assert spy.calls == 0
+    finally:
+        zt.stop()

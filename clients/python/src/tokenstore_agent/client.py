@@ -29,6 +29,10 @@ _BY_CODE = {
     "throttled": errors.ThrottledError,
     "token_endpoint": errors.TokenEndpointError,
     "unavailable": errors.UnavailableError,
+    # Neither passes with time: a record the store cannot read, a record
+    # whose data centre is unknown. Plain AgentError, not Unavailable.
+    "internal": errors.AgentError,
+    "no_data_centre": errors.AgentError,
 }
 
 # Failures of a kept-alive connection the agent closed while it was idle:
