@@ -111,12 +111,12 @@ def test_no_secret_in_errors_or_logs(backend, zohotest, start_agent, workdir):
 def test_throttled_while_valid(bins, workdir, start_agent, monkeypatch):
     """The fleet's refresh is throttled while the stored token still has
     some of its life left: the SDK keeps working on it until it expires
-    (tokens of 20 s, refreshed 10 s before expiry)."""
+    (2-minute tokens, refreshed 110 s before expiry)."""
     import procs
     from conftest import store_url
-    zt = procs.Zohotest(bins.zohotest, workdir, "-token-lifetime", "20s")
+    zt = procs.Zohotest(bins.zohotest, workdir, "-token-lifetime", "2m")
     try:
-        agent = start_agent(store_url("mem"), zt, "--refresh-skew", "10s")
+        agent = start_agent(store_url("mem"), zt, "--refresh-skew", "110s", "--refresh-min-interval", "5s")
         zt.client("1000.TV", "tv-secret-0123456")
         rt = zt.refresh_token("1000.TV")
         spy = zohosdk.SelfRefreshSpy(monkeypatch)
