@@ -105,3 +105,15 @@ test("the header token from the environment", (t) => {
   assert.ok(!Object.keys(c).includes("token"));
   c.close();
 });
+
+test("the package's exports resolve by its name", async () => {
+  // Node resolves a package's own name through its "exports" map, as an
+  // application that installed it does.
+  const main = await import("tokenstore-agent");
+  const zoho = await import("tokenstore-agent/zoho");
+  assert.equal(typeof main.AgentClient, "function");
+  assert.equal(typeof main.ThrottledError, "function");
+  assert.equal(typeof zoho.AgentTokenStore, "function");
+  const Z = await import("@zohocrm/nodejs-sdk-8.0");
+  assert.ok(new zoho.AgentTokenStore({ client: new main.AgentClient({ addr: "127.0.0.1:2774", token: "t".repeat(16) }) }) instanceof Z.TokenStore.TokenStore);
+});
