@@ -20,6 +20,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -161,7 +162,7 @@ func readConfig(name string) ([]clientConf, error) {
 	var conf struct {
 		Clients []clientConf `json:"clients"`
 	}
-	d := json.NewDecoder(strings.NewReader(string(b)))
+	d := json.NewDecoder(bytes.NewReader(b))
 	d.DisallowUnknownFields()
 	if err := d.Decode(&conf); err != nil {
 		return nil, fmt.Errorf("config %s: %w", name, err)
