@@ -25,11 +25,15 @@ let bins = null;
 /** The two binaries, built once per test process if not given. */
 export function binaries() {
   if (bins) return bins;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tokenstore-clients-"));
+  let dir = null;
   const build = (name, pkg, envVar) => {
     if (process.env[envVar]) return process.env[envVar];
     const src = path.join(REPO, pkg);
     if (!fs.existsSync(src)) throw new Unavailable(`${pkg} is not in this checkout and ${envVar} is not set`);
+    if (!dir) {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), "tokenstore-clients-"));
+      process.on("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
+    }
     const out = path.join(dir, name);
     execFileSync("go", ["build", "-o", out, "."], { cwd: src, stdio: "inherit" });
     return out;

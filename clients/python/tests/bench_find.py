@@ -12,6 +12,7 @@ microseconds. Not a test: pytest does not collect it.
 """
 
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -70,6 +71,7 @@ def main():
     finally:
         zt.stop()
         bins.cleanup()
+        shutil.rmtree(wd, ignore_errors=True)
 
 
 if __name__ == "__main__":
