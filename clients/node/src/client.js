@@ -161,9 +161,6 @@ function toError(op, res, doc) {
   const code = err.code || (res.statusCode >= 500 ? "unavailable" : `http_${res.statusCode}`);
   const message = String(err.message || res.statusMessage || "no message");
   const Cls = errors.byCode[code] || (res.statusCode >= 500 ? errors.UnavailableError : errors.AgentError);
-  if (Cls === errors.ThrottledError) {
-    const num = (v) => (v == null || Number.isNaN(Number(v)) ? null : Number(v));
-    return new Cls(op, res.statusCode, code, message, num(res.headers["retry-after"]), num(err.retry_after));
-  }
-  return new Cls(op, res.statusCode, code, message);
+  const num = (v) => (v == null || v === "" || Number.isNaN(Number(v)) ? null : Number(v));
+  return new Cls(op, res.statusCode, code, message, num(res.headers["retry-after"]), num(err.retry_after));
 }

@@ -12,13 +12,17 @@ export class AgentError extends Error {
    * @param {number} status HTTP status, 0 when the agent did not answer
    * @param {string} code the agent's error code ("not_found", …) or "unreachable"/"timeout"
    * @param {string} message
+   * @param {number|null} retryAfter the wait in seconds (Retry-After), when the agent gives one
+   * @param {number|null} until the end of the wait in Unix seconds, when the agent gives it
    */
-  constructor(op, status, code, message) {
+  constructor(op, status, code, message, retryAfter = null, until = null) {
     super(`tokenstore-agent: ${op}: ${code}: ${message}`);
     this.name = new.target.name;
     this.op = op;
     this.status = status;
     this.code = code;
+    this.retryAfter = retryAfter;
+    this.until = until;
   }
 }
 
@@ -40,15 +44,15 @@ export class UnavailableError extends AgentError {}
 /**
  * 429: Zoho throttled the refresh token and no valid access token is left.
  * `retryAfter`: the wait in seconds (Retry-After); `until`: the end of
- * Zoho's window in Unix seconds, or null.
+ * Zoho's window in Unix seconds.
  */
-export class ThrottledError extends AgentError {
-  constructor(op, status, code, message, retryAfter = null, until = null) {
-    super(op, status, code, message);
-    this.retryAfter = retryAfter;
-    this.until = until;
-  }
-}
+export class ThrottledError extends AgentError {}
+/**
+ * 503 refresh_failed: the fleet's last token call failed (network, a 5xx,
+ * an answer refused) and no process calls again before the recorded
+ * backoff ends (`retryAfter` seconds, `until` in Unix seconds).
+ */
+export class RefreshFailedError extends UnavailableError {}
 
 export const byCode = {
   unauthorized: UnauthorizedError,
@@ -63,6 +67,7 @@ export const byCode = {
   throttled: ThrottledError,
   token_endpoint: TokenEndpointError,
   unavailable: UnavailableError,
+  refresh_failed: RefreshFailedError,
   // Neither passes with time: a record the store cannot read, a record
   // whose data centre is unknown. Plain AgentError, not Unavailable.
   internal: AgentError,

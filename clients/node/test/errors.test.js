@@ -9,7 +9,7 @@ import * as Z from "@zohocrm/nodejs-sdk-8.0";
 import * as sdk from "./zohosdk.js";
 import { BACKENDS, setup } from "./harness.js";
 import { Agent, storeURL } from "./procs.js";
-import { AgentClient, RevokedError, ThrottledError, UnauthorizedError, UnavailableError } from "../index.js";
+import { AgentClient, RefreshFailedError, RevokedError, ThrottledError, UnauthorizedError, UnavailableError } from "../index.js";
 import { AgentTokenStore } from "../zoho.js";
 
 const causeOf = (e) => (e instanceof Z.SDKException && e.cause ? causeOf(e.cause) : e);
@@ -48,6 +48,26 @@ for (const backend of BACKENDS) {
       await h.zt.revoke(refreshToken);
       const err = causeOf(await failure(sdk.initialize(h.zt.url, sdk.oauth({ clientId, secret, refreshToken }), h.store, h.dir)));
       assert.ok(err instanceof RevokedError && err.code === "revoked", util.inspect(err));
+    });
+
+    test("token endpoint down", async (t) => {
+      // Zoho's accounts server does not answer when the fleet needs a token:
+      // the caller whose token call failed gets UnavailableError; the fleet
+      // records the failure and backs off, so the next find calls nobody and
+      // gets RefreshFailedError with the wait.
+      const h = await setup(t, backend);
+      if (!h) return;
+      const [clientId, secret, refreshToken] = await h.creds();
+      const spy = sdk.selfRefreshSpy(t);
+      await h.zt.stop();
+      const errs = [];
+      for (let i = 0; i < 2; i++) {
+        errs.push(causeOf(await failure(sdk.initialize(h.zt.url, sdk.oauth({ clientId, secret, refreshToken }), h.store, h.dir))));
+      }
+      assert.ok(errs.every((e) => e instanceof UnavailableError && e.status === 503), util.inspect(errs));
+      assert.ok(errs[1] instanceof RefreshFailedError, util.inspect(errs[1]));
+      assert.ok(errs[1].retryAfter > 0 && errs[1].until > Date.now() / 1000);
+      assert.equal(spy.calls, 0);
     });
 
     test("agent down", async (t) => {

@@ -8,7 +8,7 @@ from zohocrmsdk.src.com.zoho.api.authenticator.oauth_token import OAuthToken
 from zohocrmsdk.src.com.zoho.crm.api.exception import SDKException
 
 import zohosdk
-from tokenstore_agent import (AgentClient, RevokedError, ThrottledError, UnauthorizedError,
+from tokenstore_agent import (AgentClient, RefreshFailedError, RevokedError, ThrottledError, UnauthorizedError,
                               UnavailableError)
 from tokenstore_agent.zoho import AgentTokenStore
 
@@ -46,6 +46,25 @@ def test_revoked(agent, zohotest, client_creds, workdir):
         zohosdk.initialize(zohotest.url, sdk_token(client_creds), AgentTokenStore(AgentClient(agent.addr, agent.token)), workdir)
     err = cause(e.value)
     assert isinstance(err, RevokedError) and err.code == "revoked", repr(e.value)
+
+
+def test_token_endpoint_down(agent, zohotest, client_creds, workdir, monkeypatch):
+    """Zoho's accounts server does not answer when the fleet needs a token:
+    the caller whose token call failed gets UnavailableError; the fleet
+    records the failure and backs off, so the next find calls nobody and
+    gets RefreshFailedError with the wait."""
+    spy = zohosdk.SelfRefreshSpy(monkeypatch)
+    store = AgentTokenStore(AgentClient(agent.addr, agent.token))
+    zohotest.stop()
+    errs = []
+    for _ in range(2):
+        with pytest.raises((UnavailableError, SDKException)) as e:
+            zohosdk.initialize(zohotest.url, sdk_token(client_creds), store, workdir)
+        errs.append(cause(e.value))
+    assert all(isinstance(err, UnavailableError) and err.status == 503 for err in errs), errs
+    assert isinstance(errs[1], RefreshFailedError), repr(errs[1])
+    assert errs[1].retry_after > 0 and errs[1].until > time.time()
+    assert spy.calls == 0
 
 
 def test_agent_down(agent, zohotest, client_creds, workdir):

@@ -9,11 +9,11 @@ per expiry for a whole fleet.
 """
 
 from .client import DEFAULT_ADDR, AgentClient, header_token_from_env
-from .errors import (AgentError, BadRequestError, ConflictError, NotFoundError, RevokedError,
+from .errors import (AgentError, BadRequestError, ConflictError, NotFoundError, RefreshFailedError, RevokedError,
                      ThrottledError, TokenEndpointError, UnauthorizedError, UnavailableError)
 
 __all__ = ["DEFAULT_ADDR", "AgentClient", "AgentTokenStore", "header_token_from_env", "AgentError",
-           "BadRequestError", "ConflictError", "NotFoundError", "RevokedError", "ThrottledError",
+           "BadRequestError", "ConflictError", "NotFoundError", "RefreshFailedError", "RevokedError", "ThrottledError",
            "TokenEndpointError", "UnauthorizedError", "UnavailableError"]
 
 

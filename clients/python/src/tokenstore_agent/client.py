@@ -29,6 +29,7 @@ _BY_CODE = {
     "throttled": errors.ThrottledError,
     "token_endpoint": errors.TokenEndpointError,
     "unavailable": errors.UnavailableError,
+    "refresh_failed": errors.RefreshFailedError,
     # Neither passes with time: a record the store cannot read, a record
     # whose data centre is unknown. Plain AgentError, not Unavailable.
     "internal": errors.AgentError,
@@ -196,10 +197,8 @@ def _error(op, res, doc):
     code = err.get("code") or ("unavailable" if res.status >= 500 else f"http_{res.status}")
     message = str(err.get("message") or res.reason or "no message")
     cls = _BY_CODE.get(code) or (errors.UnavailableError if res.status >= 500 else errors.AgentError)
-    if cls is errors.ThrottledError:
-        retry_after = _number(res.getheader("Retry-After"))
-        return cls(op, res.status, code, message, retry_after=retry_after, until=_number(err.get("retry_after")))
-    return cls(op, res.status, code, message)
+    return cls(op, res.status, code, message, retry_after=_number(res.getheader("Retry-After")),
+               until=_number(err.get("retry_after")))
 
 
 def _number(v):

@@ -13,11 +13,15 @@ class AgentError(Exception):
 
     Attributes: ``op`` (the client operation), ``status`` (HTTP status, 0
     when the agent did not answer), ``code`` (the agent's error code such
-    as "not_found", or "unreachable"), ``message``.
+    as "not_found", or "unreachable"), ``message``; ``retry_after`` (the
+    wait in seconds, from Retry-After) and ``until`` (the end of the wait in
+    Unix seconds) when the agent gives them (throttled, refresh_failed),
+    else None.
     """
 
-    def __init__(self, op, status, code, message):
+    def __init__(self, op, status, code, message, retry_after=None, until=None):
         self.op, self.status, self.code, self.message = op, status, code, message
+        self.retry_after, self.until = retry_after, until
         super().__init__(f"tokenstore_agent: {op}: {code}: {message}")
 
 
@@ -47,11 +51,7 @@ class RevokedError(AgentError):
 class ThrottledError(AgentError):
     """429: Zoho throttled the refresh token and no valid access token is
     left. ``retry_after`` is the wait in seconds (from Retry-After),
-    ``until`` the end of Zoho's window in Unix seconds (or None)."""
-
-    def __init__(self, op, status, code, message, retry_after=None, until=None):
-        super().__init__(op, status, code, message)
-        self.retry_after, self.until = retry_after, until
+    ``until`` the end of Zoho's window in Unix seconds."""
 
 
 class TokenEndpointError(AgentError):
@@ -62,3 +62,9 @@ class TokenEndpointError(AgentError):
 class UnavailableError(AgentError):
     """503, a timeout or no connection: the agent or its store did not
     answer. Safe to retry later."""
+
+
+class RefreshFailedError(UnavailableError):
+    """503 refresh_failed: the fleet's last token call failed (network, a
+    5xx, an answer refused) and no process calls again before the recorded
+    backoff ends: ``retry_after`` seconds, ``until`` in Unix seconds."""
