@@ -73,10 +73,12 @@ func (s *Source) refresh(rec tokenstore.Record, l lease) lookResult {
 	if f := readState(rec.Meta).failed; f != nil && f.RT == l.RT {
 		n = f.N
 	}
-	now := s.opts.Now()
+	f := failure{RT: l.RT, Until: s.opts.Now().Add(s.backoff(n)), N: n + 1, Kind: kindOf(err), Reason: reason(err)}
 	s.stats.failed.Add(1)
-	s.release(ctx, t.ID, l, metaFailed, failure{RT: l.RT, Until: now.Add(s.backoff(n)), N: n + 1, Kind: kindOf(err), Reason: reason(err)})
-	return lookResult{err: fmt.Errorf("refresh: %w", err)}
+	s.release(ctx, t.ID, l, metaFailed, f)
+	// The caller that made the call gets what the others will: the
+	// backoff, with the cause itself reachable through errors.As and Is.
+	return lookResult{err: &RetryError{Until: f.Until, Reason: f.Reason, kind: f.Kind, cause: err}}
 }
 
 // Backoff after failed refreshes: FirstBackoff, doubling, at most

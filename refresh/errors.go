@@ -49,11 +49,16 @@ type RetryError struct {
 	Until  time.Time
 	Reason string
 	kind   string
+	cause  error // the failure itself, for the process that met it
 }
 
 func (e *RetryError) Error() string {
 	return "refresh: the last refresh failed (" + e.Reason + "); the fleet retries after " + e.Until.UTC().Format(time.RFC3339)
 }
+
+// Unwrap returns the failure itself in the process that met it (nil in
+// the others, which know only its class and text).
+func (e *RetryError) Unwrap() error { return e.cause }
 
 // Is makes errors.Is(err, X) hold for the class of the failure recorded,
 // whichever process met it: zoho.ErrMalformed, zoho.ErrServer,
