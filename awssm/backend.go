@@ -8,7 +8,7 @@ import (
 
 	"github.com/tokenstore-go/tokenstore"
 	"github.com/tokenstore-go/tokenstore/driver"
-	"github.com/tokenstore-go/tokenstore/internal/kvstore"
+	"github.com/tokenstore-go/tokenstore/driver/kvstore"
 )
 
 // backend adapts Secrets Manager to the engine every store shares (see

@@ -152,30 +152,17 @@
 //     Writes that depend on a read address the secret by the ARN read, so
 //     they cannot land on a newer secret of the same name.
 //
-// The protocol over these is the one every store of this module shares
-// (package internal/kvstore documents it): a save claims the index entries
-// of keys a record gains, then writes the record, then drops the entries
-// of keys it lost (a compare-and-swap to a tombstone, then a deletion by
-// ARN, so a claim made meanwhile is left alone). An insert lists the ID in
-// the catalog before it creates the record; a delete writes a tombstone
-// over the record (deciding between it and concurrent updates; the
-// tombstone names the record's index entries), drops the entries, deletes
-// the record, then its catalog entry.
-//
-// A writer that stops between its calls (a crash, a lost answer, a
-// deadline) leaves an index entry pointing at a missing record or at a
-// record that no longer holds the key, a catalog ID without a record, or a
-// tombstone that was not deleted. Readers treat each as a miss, and no
-// read repairs anything. The next save that needs such an entry repairs
-// it, without any clock: after it has found the entry unchanged over a few
-// of its own attempts (tens of milliseconds; a live writer finishes in
-// that time, and if it does not it only has to retry), it retires the
-// missing record's ID by creating a tombstone under it, so that a writer
-// still meaning to create that record fails and retries into the live
-// one, then takes the entry over by compare-and-swap. No guarantee (no
-// duplicate user, no lost record, no wrong token) depends on timing or on
-// clocks agreeing; the wait only spares a slow writer a retry. A save of an
-// ID whose delete stopped half-way finishes that delete first.
+// Over these runs the write protocol of package
+// [github.com/tokenstore-go/tokenstore/driver/kvstore], whose
+// documentation is the one description of it: index entries claimed before
+// the record, compare-and-swap on every write, tombstones, repair of what
+// a stopped writer left without any clock, retries ending in
+// tokenstore.ErrConflict. Here a claim creates an index secret or adds a
+// grants entry; dropping an entry writes a tombstone over the index secret
+// by compare-and-swap and then deletes it by ARN, so a claim made meanwhile
+// is left alone; an insert lists its ID in the catalog before it creates
+// the record, and a delete removes the catalog entry after the record.
+// Retiring an ID creates a tombstone secret under it.
 //
 // UpdateToken (tokenstore.Updater) is the same update step with the
 // caller's function in place of the merge: one GetSecretValue and one
@@ -188,20 +175,14 @@
 // # Deadlines and uncertain outcomes
 //
 // Every operation makes its calls under the caller's context and returns
-// within 100 ms of its deadline (measured in the integration module's
-// fault tests; the SDK's own retries stop at the deadline too). Nothing
-// runs detached: what a save tidies up after its write is done under the
-// caller's context while it lasts, and otherwise left for the next claim
-// of the key to take over, as after a crash.
+// within the bound the kvstore documentation states (the SDK's own retries
+// stop at the deadline too); nothing runs detached.
 //
-// A call that failed may still have been applied: the request reached
-// Secrets Manager and the answer was lost, or the deadline passed first.
-// A failed save therefore releases nothing it claimed, so a record that
-// exists is always found by its keys; the same save retried finds it and
-// merges into it instead of inserting a second record. If the write did
-// not land, what stays is a dangling entry (see above). The SDK resends a
+// A call that failed may still have been applied; the kvstore
+// documentation says what the protocol does about it. The SDK resends a
 // request after a transport error with the same ClientRequestToken, which
-// Secrets Manager treats as the same write.
+// Secrets Manager treats as the same write, so a resent write is never
+// refused as a lost race.
 //
 // # Unreadable records
 //

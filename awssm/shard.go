@@ -23,7 +23,7 @@ var shardWhat = map[secretKind]string{kindCatalog: "catalog shard", kindGrants: 
 // the edit and is returned as is.
 func (s *Store) editShard(ctx context.Context, name string, kind secretKind, edit func(cur string, exists bool) (string, bool, error)) error {
 	attempt := 0
-	err := s.Retry(ctx, shardRetries, func() error {
+	err := s.engine.Retry(ctx, shardRetries, func() error {
 		attempt++
 		sec, ok, err := s.get(ctx, name)
 		if err != nil {

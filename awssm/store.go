@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 
 	"github.com/tokenstore-go/tokenstore"
-	"github.com/tokenstore-go/tokenstore/internal/kvstore"
+	"github.com/tokenstore-go/tokenstore/driver/kvstore"
 )
 
 // API is the part of *secretsmanager.Client that Store calls. Tests and
@@ -34,12 +34,12 @@ var _ API = (*secretsmanager.Client)(nil)
 // any number of processes, behave as one store. See the package
 // documentation for the layout, costs and guarantees.
 //
-// The write protocol (index entries claimed before the record,
-// compare-and-swap on every write, tombstones, repair of what a stopped
-// writer left) is the one every store of this module shares; Store adapts
-// it to Secrets Manager.
+// Store runs the write protocol of package driver/kvstore (index entries
+// claimed before the record, compare-and-swap on every write, tombstones,
+// repair of what a stopped writer left) over Secrets Manager; its methods
+// say what each costs here.
 type Store struct {
-	*kvstore.Engine
+	engine   *kvstore.Engine
 	api      API
 	opts     Options
 	names    names
@@ -77,7 +77,7 @@ func New(client API, opts *Options) (*Store, error) {
 		r := o.Retryer
 		s.callOpts = append(s.callOpts, func(so *secretsmanager.Options) { so.Retryer = r })
 	}
-	s.Engine, err = kvstore.New(backend{s}, kvstore.Options{
+	s.engine, err = kvstore.New(backend{s}, kvstore.Options{
 		Name:            "awssm",
 		MaxAttempts:     o.MaxAttempts,
 		RetryDelay:      o.RetryDelay,

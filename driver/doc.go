@@ -38,6 +38,9 @@
 //     shows no token and no user name, for secret names, paths and tags;
 //     ClonePepper is the copy of its key a store keeps, refusing one
 //     shorter than MinPepperLen.
+//   - The write protocol over a key-value service with conditional writes:
+//     package driver/kvstore (experimental), whose Engine is a whole store
+//     once a service is adapted to its Backend, as awssm and vault are.
 //
 // # Concurrency
 //

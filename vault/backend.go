@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/tokenstore-go/tokenstore"
-	"github.com/tokenstore-go/tokenstore/internal/kvstore"
+	"github.com/tokenstore-go/tokenstore/driver/kvstore"
 )
 
 // backend adapts a KV mount to the engine every store shares (see

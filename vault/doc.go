@@ -80,58 +80,26 @@
 // lookup key take turns, which only saves round trips.
 //
 // On KV version 2, any number of Store values in any number of processes
-// may share a prefix. Every write is a check-and-set (so the store works on
-// mounts with cas_required): index entries are created with cas=0 and
-// records are created with cas=0 and updated with the version that was
-// read. Hence
+// may share a prefix. They run the write protocol of package
+// [github.com/tokenstore-go/tokenstore/driver/kvstore], whose
+// documentation is the one description of it: index entries claimed before
+// the record, compare-and-swap on every write, tombstones, repair of what a
+// stopped writer left without any clock, retries (Options.MaxAttempts,
+// Options.RetryDelay up to Options.MaxRetryDelay) ending in
+// tokenstore.ErrConflict. Here every write is a check-and-set, so the store
+// works on mounts with cas_required: index entries and records are created
+// with cas=0 and updated with the version read, which is the revision.
+// Retiring an ID writes a tombstone there with cas=0.
 //
-//   - concurrent saves of one user name, access token, or grant or refresh
-//     token with its client produce one record: the first to create the
-//     index entry owns the key, and the others find that record and merge
-//     into it;
-//   - concurrent saves that set different fields of one record all survive:
-//     a save whose record changed since it read it is refused, re-reads and
-//     merges again;
-//   - a save that keeps losing retries with jittered exponential backoff
-//     (Options.RetryDelay up to Options.MaxRetryDelay) and after
-//     Options.MaxAttempts fails with tokenstore.ErrConflict, having written
-//     no record.
-//
-// Index entries are written before the record they point to, and every
-// lookup checks the record it reaches with driver.Matches. A
-// crash or error between the requests of one operation therefore never
-// loses a stored record and never makes a lookup return the wrong one:
-//
-//   - an entry that names a record that does not exist (an insert in
-//     flight, or one that stopped before its record write) reads as a miss.
-//     A save of that key waits a few backoff rounds for the insert to
-//     finish; if it does not, the save retires the dead ID with a
-//     create-only tombstone (so a late writer of that ID fails) and takes
-//     the entry over. Correctness does not depend on the timing: taking
-//     over too early only makes the slow writer retry into the new record;
-//   - an entry that names a record without that key any more (the key
-//     moved on, or a cleanup did not finish) reads as a miss; the next save
-//     of the key takes the entry over with a check-and-set write;
-//   - reads never repair anything: finds and GetTokens make no write.
-//
-// Deleted IDs are not reused by the store: a save that meets a deleted or
-// retired ID inserts at a new one.
-//
-// When a save gives a record a key whose entry names a record not yet
-// written by another writer, it retires that ID at once, so that the other
-// insert fails and retries into this record instead of completing as a
-// second record with the same user name.
-//
-// Entries of keys a record loses (an access token replaced by the hourly
-// refresh) are dropped after the record is written, if they still name it.
-// Dropping destroys the version read, which is conditional: an entry
-// another writer has claimed since keeps its version. The path stays as an
-// empty shell that the next claim of the key reuses. Access-token entries
-// are deleted outright instead, so the hourly refresh leaves no shell
-// behind; KV v2 has no conditional delete of a path, so a writer that
-// saved that very access token again at the same moment could lose its
-// entry (the record stays readable by ID and its other keys). Access
-// tokens are random and never come back.
+// Dropping the entry of a key a record lost destroys the version read, the
+// one conditional delete KV v2 has: an entry another writer has claimed
+// since keeps its version. The path stays as an empty shell that the next
+// claim of the key reuses. Access-token entries are deleted outright
+// instead, so the hourly refresh leaves no shell behind; KV v2 has no
+// conditional delete of a path, so a writer that saved that very access
+// token again at the same moment could lose its entry (the record stays
+// readable by ID and its other keys). Access tokens are random and never
+// come back.
 //
 // On KV version 1 there is no check-and-set. Within one Store value all
 // writes are serialized, so one process with one Store has every guarantee

@@ -7,7 +7,7 @@ import (
 
 	"github.com/tokenstore-go/tokenstore"
 	"github.com/tokenstore-go/tokenstore/driver"
-	"github.com/tokenstore-go/tokenstore/internal/kvstore"
+	"github.com/tokenstore-go/tokenstore/driver/kvstore"
 )
 
 // TestStaleWriteNeverLandsAfterPurge: a writer that read a record before

@@ -9,8 +9,8 @@ import (
 	"github.com/hashicorp/vault/api"
 	"github.com/tokenstore-go/tokenstore"
 	"github.com/tokenstore-go/tokenstore/driver"
+	"github.com/tokenstore-go/tokenstore/driver/kvstore"
 	"github.com/tokenstore-go/tokenstore/internal/clock"
-	"github.com/tokenstore-go/tokenstore/internal/kvstore"
 )
 
 // KV engine versions for Options.KVVersion.
@@ -74,11 +74,12 @@ type Options struct {
 // Store keeps tokens in a Vault KV secrets engine. Create it with New or
 // FromEnv. It is safe for concurrent use.
 //
-// The write protocol (index entries claimed before the record, check-and-set
-// on every write, tombstones, repair of what a stopped writer left) is the
-// one every store of this module shares; Store adapts it to a KV mount.
+// Store runs the write protocol of package driver/kvstore (index entries
+// claimed before the record, check-and-set on every write, tombstones,
+// repair of what a stopped writer left) over a KV mount; its methods say
+// what each costs here.
 type Store struct {
-	*kvstore.Engine
+	engine   *kvstore.Engine
 	client   *api.Client // to know how it resends (see put)
 	kv       kv
 	layout   layout
@@ -140,7 +141,7 @@ func New(client *api.Client, opts *Options) (*Store, error) {
 	default:
 		return nil, fmt.Errorf("vault: new: KV version %d, want %d or %d", o.KVVersion, KVv1, KVv2)
 	}
-	s.Engine, err = kvstore.New(backend{s}, kvstore.Options{
+	s.engine, err = kvstore.New(backend{s}, kvstore.Options{
 		Name:          "vault",
 		MaxAttempts:   positive(o.MaxAttempts, DefaultMaxAttempts),
 		RetryDelay:    positive(o.RetryDelay, DefaultRetryDelay),

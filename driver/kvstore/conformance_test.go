@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/tokenstore-go/tokenstore"
-	"github.com/tokenstore-go/tokenstore/internal/kvstore"
+	"github.com/tokenstore-go/tokenstore/driver/kvstore"
 	"github.com/tokenstore-go/tokenstore/storetest"
 )
 

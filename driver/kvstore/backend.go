@@ -9,7 +9,8 @@ import (
 
 // ErrStale is what a Backend returns when a conditional write or drop
 // finds the name no longer at the revision the caller read: another writer
-// got there first. The engine reads again and starts the attempt over.
+// got there first, and this write certainly did not land. The engine reads
+// again and starts the attempt over.
 var ErrStale = errors.New("changed since it was read")
 
 func isStale(err error) bool { return errors.Is(err, ErrStale) }
@@ -50,24 +51,17 @@ type Entry struct {
 	Rev    string
 }
 
-// Backend is what a store adapts its service to. Names of index entries
-// come from Backend.IndexName; records are named by their ID. Every method
-// is one request, or a few when the service needs them; none retries on
-// ErrStale.
+// Backend is what a store adapts its service to; the package
+// documentation describes the protocol the Engine runs over it. Names of
+// index entries come from IndexName; records are named by their ID. Every
+// method is one request, or a few when the service needs them; none
+// retries on ErrStale, and every one runs under the caller's context.
 //
 // A conditional write names the revision it replaces; "" means the name
-// must hold nothing the backend has a revision for. When the answer to a
-// write is lost and the backend's client sends it again, the copy is
-// refused: the backend must recognise its own write (records carry a
-// nonce for that) and report success, or report an error that is not
-// ErrStale when it cannot tell. ErrStale means: certainly not written.
-//
-// A revision never comes back: once a name has moved past a revision (a
-// write, a drop, a purge), no later state of that name may have it again,
-// or a writer that read the old state could land a conditional write on a
-// new one. Vault keeps a purged path's metadata so that its version
-// numbers go on; Secrets Manager writes address the ARN read, which a
-// secret created again under the same name never has.
+// must hold nothing the backend has a revision for. ErrStale means
+// certainly not written: a refused copy of the backend's own write, resent
+// after a lost answer, is success or another error (see Compare-and-swap).
+// A revision never comes back (see Revisions never come back).
 type Backend interface {
 	// GetRecord reads record id.
 	GetRecord(ctx context.Context, id string) (Rec, error)

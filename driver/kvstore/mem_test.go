@@ -11,7 +11,7 @@ import (
 
 	"github.com/tokenstore-go/tokenstore"
 	"github.com/tokenstore-go/tokenstore/driver"
-	"github.com/tokenstore-go/tokenstore/internal/kvstore"
+	"github.com/tokenstore-go/tokenstore/driver/kvstore"
 )
 
 // fault is what memKV does to one call.
