@@ -1,11 +1,15 @@
 package tokenstore_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tokenstore-go/tokenstore"
 	"github.com/tokenstore-go/tokenstore/internal/leaktest"
@@ -71,5 +75,42 @@ func TestTokenJSON(t *testing.T) {
 	full, _ := json.Marshal(plain(tok))
 	if err := json.Unmarshal(full, &back); err != nil || back != tok {
 		t.Errorf("Unmarshal(full form): got %v, %v; want %v", back, err, tok)
+	}
+}
+
+// TestRedactedFormsExact pins every redacted form of a full Token, byte for
+// byte, so that a change in how they are built (they loop over the field
+// table) changes nothing a log reader sees.
+func TestRedactedFormsExact(t *testing.T) {
+	tok := secretToken()
+	tok.Expiry = time.Date(2026, 1, 2, 3, 4, 5, 6, time.FixedZone("X", 3600))
+	const str = `Token{ID:rec1 UserName:ann@example.com ClientID:1000.CLIENT ClientSecret:[redacted] RefreshToken:[redacted] AccessToken:[redacted] GrantToken:[redacted] Expiry:2026-01-02T02:04:05Z RedirectURL:https://example.com/cb APIDomain:https://www.zohoapis.com}`
+	const gostr = `tokenstore.Token{ID:"rec1", UserName:"ann@example.com", ClientID:"1000.CLIENT", ClientSecret:"[redacted]", RefreshToken:"[redacted]", AccessToken:"[redacted]", GrantToken:"[redacted]", Expiry:"2026-01-02T02:04:05Z", RedirectURL:"https://example.com/cb", APIDomain:"https://www.zohoapis.com"}`
+	const js = `{"ID":"rec1","UserName":"ann@example.com","ClientID":"1000.CLIENT","ClientSecret":"[redacted]","RefreshToken":"[redacted]","AccessToken":"[redacted]","GrantToken":"[redacted]","Expiry":"2026-01-02T03:04:05.000000006+01:00","RedirectURL":"https://example.com/cb","APIDomain":"https://www.zohoapis.com"}`
+	const logged = `{"ID":"rec1","UserName":"ann@example.com","ClientID":"1000.CLIENT","ClientSecret":"[redacted]","RefreshToken":"[redacted]","AccessToken":"[redacted]","GrantToken":"[redacted]","Expiry":"2026-01-02T02:04:05Z","RedirectURL":"https://example.com/cb","APIDomain":"https://www.zohoapis.com"}`
+	var buf bytes.Buffer
+	slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
+		if len(groups) == 0 && a.Key != "t" { // drop time, level and message
+			return slog.Attr{}
+		}
+		return a
+	}})).Info("", "t", tok)
+	b, err := json.Marshal(tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, c := range map[string]struct{ got, want string }{
+		"String":   {tok.String(), str},
+		"%v":       {fmt.Sprintf("%v", tok), str},
+		"%+v":      {fmt.Sprintf("%+v", tok), str},
+		"%#v":      {fmt.Sprintf("%#v", tok), gostr},
+		"GoString": {tok.GoString(), gostr},
+		"%q":       {fmt.Sprintf("%q", tok), strconv.Quote(str)},
+		"JSON":     {string(b), js},
+		"slog":     {strings.TrimSpace(buf.String()), `{"t":` + logged + `}`},
+	} {
+		if c.got != c.want {
+			t.Errorf("%s:\n got %s\nwant %s", name, c.got, c.want)
+		}
 	}
 }

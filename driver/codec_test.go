@@ -1,6 +1,7 @@
 package driver
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -208,4 +209,30 @@ func FuzzEncodeDecode(f *testing.F) {
 			t.Fatalf("round trip: got %#v; want %#v", got, in)
 		}
 	})
+}
+
+// TestEncodeRecordExact pins the bytes EncodeRecordMeta writes for a full
+// record, with characters that escape and metadata to compact and sort:
+// records already stored were written this way, and a store that compares
+// what it wrote with what it reads back (vault's landed check) needs the
+// encoding to stay stable.
+func TestEncodeRecordExact(t *testing.T) {
+	tok := secretToken()
+	tok.Expiry = time.Date(2026, 1, 2, 3, 4, 5, 6, time.FixedZone("X", 3600))
+	tok.UserName = "<ann>&\x00\x1f\u2028\"\\ü@example.com\t"
+	b, err := EncodeRecordMeta(tok, tokenstore.Meta{"z.b": json.RawMessage(`{ "a" : [1, 2] }`), "a.x": json.RawMessage(`"<&>"`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const want = `{"v":1,"token":{"id":"rec1","user_name":"<ann>&\u0000\u001f\u2028\"\\ü@example.com\t","client_id":"1000.CLIENT",` +
+		`"client_secret":"SECRET-client-secret","refresh_token":"SECRET-refresh","access_token":"SECRET-access","grant_token":"SECRET-grant",` +
+		`"expiry":"2026-01-02T02:04:05.000000006Z","redirect_url":"https://example.com/cb","api_domain":"https://www.zohoapis.com"},` +
+		`"meta":{"a.x":"<&>","z.b":{"a":[1,2]}}}`
+	if string(b) != want {
+		t.Errorf("EncodeRecordMeta:\n got %s\nwant %s", b, want)
+	}
+	sparse, err := EncodeRecord(tokenstore.Token{ID: "rec2", RefreshToken: "r"})
+	if want := `{"v":1,"token":{"id":"rec2","refresh_token":"r"}}`; err != nil || string(sparse) != want {
+		t.Errorf("EncodeRecord of a sparse token: got %s, %v; want %s", sparse, err, want)
+	}
 }
