@@ -4,21 +4,21 @@ import (
 	"fmt"
 	"log/slog"
 
-	"github.com/tokenstore-go/tokenstore/internal/opaque"
+	"github.com/tokenstore-go/tokenstore/internal/redact"
 )
 
 // Format implements fmt.Formatter: Options as %+v would print them, with
 // Pepper shown only as "[redacted]" when set.
-func (o Options) Format(f fmt.State, verb rune) { opaque.Format(f, verb, opaque.Struct(o, "Pepper")) }
+func (o Options) Format(f fmt.State, verb rune) { redact.Format(f, verb, redact.Struct(o, "Pepper")) }
 
 // LogValue implements slog.LogValuer like Format.
-func (o Options) LogValue() slog.Value { return opaque.LogValue(opaque.Struct(o, "Pepper")) }
+func (o Options) LogValue() slog.Value { return redact.LogValue(redact.Struct(o, "Pepper")) }
 
 // MarshalJSON implements json.Marshaler: Options as encoding/json would
 // write them, with Pepper as "[redacted]" when set.
 func (o Options) MarshalJSON() ([]byte, error) {
 	type plain Options
-	return opaque.JSON(plain(o), "Pepper")
+	return redact.JSON(plain(o), "Pepper")
 }
 
 // String names the store and its prefix; it shows neither the pepper nor
@@ -26,7 +26,7 @@ func (o Options) MarshalJSON() ([]byte, error) {
 func (s *Store) String() string { return fmt.Sprintf("awssm.Store{Prefix:%q}", s.opts.Prefix) }
 
 // Format implements fmt.Formatter: every verb prints String.
-func (s *Store) Format(f fmt.State, verb rune) { opaque.Format(f, verb, s.String()) }
+func (s *Store) Format(f fmt.State, verb rune) { redact.Format(f, verb, s.String()) }
 
 // LogValue implements slog.LogValuer like Format.
-func (s *Store) LogValue() slog.Value { return opaque.LogValue(s.String()) }
+func (s *Store) LogValue() slog.Value { return redact.LogValue(s.String()) }

@@ -11,16 +11,9 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/oauth2"
+
+	"github.com/tokenstore-go/tokenstore/internal/redact"
 )
-
-const redacted = "[redacted]"
-
-func mask(s string) string {
-	if s == "" {
-		return ""
-	}
-	return redacted
-}
 
 // tokenLike matches what a Zoho token, or any other long opaque credential,
 // looks like: Zoho's "1000.<hex>.<hex>" and any run of 32 or more
@@ -36,7 +29,7 @@ func clean(s string, secrets []string, max int) string {
 	for _, sec := range secrets {
 		s = cutSecret(s, sec)
 	}
-	s = tokenLike.ReplaceAllString(s, redacted)
+	s = tokenLike.ReplaceAllString(s, redact.Mark)
 	s = strings.ToValidUTF8(s, "")
 	s = strings.Map(func(r rune) rune {
 		if unicode.IsControl(r) {
@@ -63,7 +56,7 @@ func cutSecret(s, sec string) string {
 		return s
 	}
 	for _, form := range []string{sec, url.QueryEscape(sec)} {
-		s = regexp.MustCompile("(?i)"+regexp.QuoteMeta(form)).ReplaceAllLiteralString(s, redacted)
+		s = regexp.MustCompile("(?i)"+regexp.QuoteMeta(form)).ReplaceAllLiteralString(s, redact.Mark)
 	}
 	return s
 }
@@ -71,34 +64,25 @@ func cutSecret(s, sec string) string {
 // String returns a one-line summary of r with the tokens redacted.
 func (r Response) String() string {
 	return fmt.Sprintf("zoho.Response{AccessToken:%s RefreshToken:%s APIDomain:%s TokenType:%s ExpiresIn:%s}",
-		mask(r.AccessToken), mask(r.RefreshToken), r.APIDomain, r.TokenType, r.ExpiresIn)
+		redact.Mask(r.AccessToken), redact.Mask(r.RefreshToken), r.APIDomain, r.TokenType, r.ExpiresIn)
 }
 
 // GoString implements fmt.GoStringer for %#v, with the tokens redacted.
 func (r Response) GoString() string {
 	return fmt.Sprintf("zoho.Response{AccessToken:%q, RefreshToken:%q, APIDomain:%q, TokenType:%q, ExpiresIn:%d}",
-		mask(r.AccessToken), mask(r.RefreshToken), r.APIDomain, r.TokenType, int64(r.ExpiresIn))
+		redact.Mask(r.AccessToken), redact.Mask(r.RefreshToken), r.APIDomain, r.TokenType, int64(r.ExpiresIn))
 }
 
 // Format implements fmt.Formatter so that every verb prints the redacted
 // form.
-func (r Response) Format(f fmt.State, verb rune) {
-	switch {
-	case verb == 'v' && f.Flag('#'):
-		fmt.Fprint(f, r.GoString())
-	case verb == 'q':
-		fmt.Fprintf(f, "%q", r.String())
-	default:
-		fmt.Fprint(f, r.String())
-	}
-}
+func (r Response) Format(f fmt.State, verb rune) { redact.FormatGo(f, verb, r) }
 
 // LogValue implements slog.LogValuer: the non-secret fields, and for each
 // token only whether it is set.
 func (r Response) LogValue() slog.Value {
 	return slog.GroupValue(
-		slog.String("AccessToken", mask(r.AccessToken)),
-		slog.String("RefreshToken", mask(r.RefreshToken)),
+		slog.String("AccessToken", redact.Mask(r.AccessToken)),
+		slog.String("RefreshToken", redact.Mask(r.RefreshToken)),
 		slog.String("APIDomain", r.APIDomain),
 		slog.String("TokenType", r.TokenType),
 		slog.Duration("ExpiresIn", r.ExpiresIn),
@@ -110,7 +94,7 @@ func (r Response) LogValue() slog.Value {
 func (r Response) MarshalJSON() ([]byte, error) {
 	type plain Response
 	p := plain(r)
-	p.AccessToken, p.RefreshToken = mask(p.AccessToken), mask(p.RefreshToken)
+	p.AccessToken, p.RefreshToken = redact.Mask(p.AccessToken), redact.Mask(p.RefreshToken)
 	return json.Marshal(p)
 }
 
@@ -138,7 +122,7 @@ func (r RedactedToken) fields() (access, refresh, typ, expiry, apiDomain string)
 	if !r.t.Expiry.IsZero() {
 		expiry = r.t.Expiry.UTC().Format("2006-01-02T15:04:05Z07:00")
 	}
-	return mask(r.t.AccessToken), mask(r.t.RefreshToken), r.t.TokenType, expiry, apiDomain
+	return redact.Mask(r.t.AccessToken), redact.Mask(r.t.RefreshToken), r.t.TokenType, expiry, apiDomain
 }
 
 // String returns a one-line summary with the tokens redacted.
@@ -154,13 +138,7 @@ func (r RedactedToken) String() string {
 func (r RedactedToken) GoString() string { return r.String() }
 
 // Format implements fmt.Formatter: every verb prints the redacted form.
-func (r RedactedToken) Format(f fmt.State, verb rune) {
-	if verb == 'q' {
-		fmt.Fprintf(f, "%q", r.String())
-		return
-	}
-	fmt.Fprint(f, r.String())
-}
+func (r RedactedToken) Format(f fmt.State, verb rune) { redact.Format(f, verb, r.String()) }
 
 // LogValue implements slog.LogValuer.
 func (r RedactedToken) LogValue() slog.Value {

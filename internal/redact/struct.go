@@ -1,35 +1,16 @@
-// Package opaque prints values that hold secrets in unexported fields, such
-// as stores and their backends, as a fixed summary. fmt prints unexported
-// fields without calling their String or Format methods, so a store that
-// holds tokens, lookup keys or an HMAC pepper must not let fmt reach them.
-package opaque
+package redact
 
 import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
 	"reflect"
 	"slices"
 	"strings"
 )
 
-// Format writes s for every verb and flag, quoted for %q, so that no verb
-// reaches the fields of the value whose Format method calls it.
-func Format(f fmt.State, verb rune, s string) {
-	if verb == 'q' {
-		fmt.Fprintf(f, "%q", s)
-		return
-	}
-	io.WriteString(f, s)
-}
-
-// LogValue is the slog form of such a value: s, and nothing of its fields.
-func LogValue(s string) slog.Value { return slog.StringValue(s) }
-
 // Struct returns v, a struct, as %+v prints it, except that the named
-// secret fields show only "[redacted]" when set (and their zero value when
+// secret fields show only Mark when set (and their zero value when
 // not). For the options structs that carry a pepper.
 func Struct(v any, secret ...string) string {
 	rv := reflect.ValueOf(v)
@@ -43,7 +24,7 @@ func Struct(v any, secret ...string) string {
 		}
 		switch {
 		case slices.Contains(secret, name) && !fv.IsZero():
-			fmt.Fprintf(&b, "%s:[redacted]", name)
+			fmt.Fprintf(&b, "%s:%s", name, Mark)
 		case fv.CanInterface():
 			fmt.Fprintf(&b, "%s:%v", name, fv.Interface())
 		}
@@ -54,7 +35,7 @@ func Struct(v any, secret ...string) string {
 
 // JSON returns v, a struct without json tags or a MarshalJSON of its own
 // (pass a defined type without methods), as encoding/json writes it,
-// except that the named secret fields read "[redacted]" when set and are
+// except that the named secret fields read Mark when set and are
 // left out when not. For the options structs that carry a pepper.
 func JSON(v any, secret ...string) ([]byte, error) {
 	rv := reflect.ValueOf(v)
@@ -70,7 +51,7 @@ func JSON(v any, secret ...string) ([]byte, error) {
 			if fv.IsZero() {
 				continue
 			}
-			val = "[redacted]"
+			val = Mark
 		}
 		enc, err := json.Marshal(val)
 		if err != nil {
