@@ -3,8 +3,10 @@ package tokenstore
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
+
+	"github.com/tokenstore-go/tokenstore/internal/fields"
+	"github.com/tokenstore-go/tokenstore/internal/redact"
 )
 
 // plainToken is Token without its methods: the shape and field names that
@@ -20,10 +22,12 @@ type plainToken Token
 // package driver, which stores use).
 func (t Token) MarshalJSON() ([]byte, error) {
 	p := plainToken(t)
-	p.ClientSecret = mask(p.ClientSecret)
-	p.RefreshToken = mask(p.RefreshToken)
-	p.AccessToken = mask(p.AccessToken)
-	p.GrantToken = mask(p.GrantToken)
+	fp := (*fields.Token)(&p)
+	for i, f := range fields.All {
+		if f.Secret {
+			*fp.Str(i) = redact.Mask(*fp.Str(i))
+		}
+	}
 	return json.Marshal(p)
 }
 
@@ -38,9 +42,10 @@ func (t *Token) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &p); err != nil {
 		return err
 	}
-	for _, f := range Token(p).fields() {
-		if f.value == redacted {
-			return invalidf("%s in JSON is the redaction marker: Token's JSON form has no secrets; persist tokens with a Store or driver.EncodeRecord", f.name)
+	fp := (*fields.Token)(&p)
+	for i, f := range fields.All {
+		if !f.Time && *fp.Str(i) == redact.Mark {
+			return invalidf("%s in JSON is the redaction marker: Token's JSON form has no secrets; persist tokens with a Store or driver.EncodeRecord", f.Name)
 		}
 	}
 	*t = Token(p)
@@ -49,16 +54,7 @@ func (t *Token) UnmarshalJSON(b []byte) error {
 
 // Format implements fmt.Formatter so that every verb prints String (%#v
 // prints GoString, %q a quoted String) and none reaches the value.
-func (k Key) Format(f fmt.State, verb rune) {
-	switch {
-	case verb == 'v' && f.Flag('#'):
-		io.WriteString(f, k.GoString())
-	case verb == 'q':
-		fmt.Fprintf(f, "%q", k.String())
-	default:
-		io.WriteString(f, k.String())
-	}
-}
+func (k Key) Format(f fmt.State, verb rune) { redact.FormatGo(f, verb, k) }
 
 // LogValue implements slog.LogValuer: the key's kind, never its value.
 func (k Key) LogValue() slog.Value {

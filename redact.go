@@ -5,30 +5,22 @@ import (
 	"log/slog"
 	"strings"
 	"time"
+
+	"github.com/tokenstore-go/tokenstore/internal/fields"
+	"github.com/tokenstore-go/tokenstore/internal/redact"
 )
-
-// redacted stands in for a secret that is set; an unset secret prints empty,
-// so a log still tells whether the field was present.
-const redacted = "[redacted]"
-
-func mask(s string) string {
-	if s == "" {
-		return ""
-	}
-	return redacted
-}
 
 // String returns a one-line summary of t with every secret redacted.
 func (t Token) String() string {
 	var b strings.Builder
 	b.WriteString("Token{")
-	for i, f := range t.safeFields() {
+	for i, f := range fields.All {
 		if i > 0 {
 			b.WriteByte(' ')
 		}
-		b.WriteString(f.name)
+		b.WriteString(f.Name)
 		b.WriteByte(':')
-		b.WriteString(f.value)
+		b.WriteString(t.shown(i))
 	}
 	b.WriteByte('}')
 	return b.String()
@@ -38,11 +30,11 @@ func (t Token) String() string {
 func (t Token) GoString() string {
 	var b strings.Builder
 	b.WriteString("tokenstore.Token{")
-	for i, f := range t.safeFields() {
+	for i, f := range fields.All {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		fmt.Fprintf(&b, "%s:%q", f.name, f.value)
+		fmt.Fprintf(&b, "%s:%q", f.Name, t.shown(i))
 	}
 	b.WriteByte('}')
 	return b.String()
@@ -50,44 +42,30 @@ func (t Token) GoString() string {
 
 // Format implements fmt.Formatter so that every verb (%v, %+v, %#v, %s, %q,
 // and any other) prints the redacted form; no verb reaches the raw fields.
-func (t Token) Format(f fmt.State, verb rune) {
-	switch {
-	case verb == 'v' && f.Flag('#'):
-		fmt.Fprint(f, t.GoString())
-	case verb == 'q':
-		fmt.Fprintf(f, "%q", t.String())
-	default:
-		fmt.Fprint(f, t.String())
-	}
-}
+func (t Token) Format(f fmt.State, verb rune) { redact.FormatGo(f, verb, t) }
 
 // LogValue implements slog.LogValuer: a group of the non-secret fields, and
 // for each secret only whether it is set.
 func (t Token) LogValue() slog.Value {
-	attrs := make([]slog.Attr, 0, 10)
-	for _, f := range t.safeFields() {
-		attrs = append(attrs, slog.String(f.name, f.value))
+	attrs := make([]slog.Attr, len(fields.All))
+	for i, f := range fields.All {
+		attrs[i] = slog.String(f.Name, t.shown(i))
 	}
 	return slog.GroupValue(attrs...)
 }
 
-// safeFields lists t's fields as they may be shown: secrets masked, expiry
-// in RFC 3339.
-func (t Token) safeFields() []struct{ name, value string } {
-	expiry := ""
-	if !t.Expiry.IsZero() {
-		expiry = t.Expiry.UTC().Format(time.RFC3339)
+// shown returns field i of t as it may be shown: a secret masked, a time
+// in RFC 3339 (UTC, to the second), "" when unset.
+func (t *Token) shown(i int) string {
+	p := (*fields.Token)(t)
+	if fields.All[i].Time {
+		if e := *p.Time(i); !e.IsZero() {
+			return e.UTC().Format(time.RFC3339)
+		}
+		return ""
 	}
-	return []struct{ name, value string }{
-		{"ID", t.ID},
-		{"UserName", t.UserName},
-		{"ClientID", t.ClientID},
-		{"ClientSecret", mask(t.ClientSecret)},
-		{"RefreshToken", mask(t.RefreshToken)},
-		{"AccessToken", mask(t.AccessToken)},
-		{"GrantToken", mask(t.GrantToken)},
-		{"Expiry", expiry},
-		{"RedirectURL", t.RedirectURL},
-		{"APIDomain", t.APIDomain},
+	if fields.All[i].Secret {
+		return redact.Mask(*p.Str(i))
 	}
+	return *p.Str(i)
 }

@@ -5,6 +5,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tokenstore-go/tokenstore/internal/expiry"
+	"github.com/tokenstore-go/tokenstore/internal/fields"
 )
 
 // Token is one stored OAuth record, the Zoho OAuthToken. ClientSecret,
@@ -60,20 +61,9 @@ func (t Token) hasToken() bool {
 	return t.AccessToken != "" || t.RefreshToken != "" || t.GrantToken != ""
 }
 
-// fields returns the string fields of t with their names, in a fixed order.
-func (t Token) fields() [9]struct{ name, value string } {
-	return [9]struct{ name, value string }{
-		{"ID", t.ID},
-		{"UserName", t.UserName},
-		{"ClientID", t.ClientID},
-		{"ClientSecret", t.ClientSecret},
-		{"RefreshToken", t.RefreshToken},
-		{"AccessToken", t.AccessToken},
-		{"GrantToken", t.GrantToken},
-		{"RedirectURL", t.RedirectURL},
-		{"APIDomain", t.APIDomain},
-	}
-}
+// The build fails here when Token and fields.Token (the field table's
+// copy of its shape) differ in any field.
+var _ = (*fields.Token)((*Token)(nil))
 
 // Validate checks the parts of t that every store relies on before it writes:
 // at least one of the access, refresh and grant tokens is set, the ID (if
@@ -90,9 +80,10 @@ func Validate(t Token) error {
 			return err
 		}
 	}
-	for _, f := range t.fields() {
-		if !utf8.ValidString(f.value) {
-			return invalidf("%s is not valid UTF-8", f.name)
+	p := (*fields.Token)(&t)
+	for i, f := range fields.All {
+		if !f.Time && !utf8.ValidString(*p.Str(i)) {
+			return invalidf("%s is not valid UTF-8", f.Name)
 		}
 	}
 	if !expiry.Kept(t.Expiry) {

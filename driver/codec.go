@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"reflect"
 
 	"github.com/tokenstore-go/tokenstore"
 	"github.com/tokenstore-go/tokenstore/internal/expiry"
+	"github.com/tokenstore-go/tokenstore/internal/fields"
 )
 
 // RecordVersion is the envelope version EncodeRecord writes.
@@ -18,25 +20,46 @@ const RecordVersion = 1
 // EncodeRecordMeta refuses a larger record with tokenstore.ErrTooLarge.
 const MaxRecordSize = 64 << 10
 
-// envelope is the persisted form of a record. Field names are short and
-// stable; a change that old readers cannot ignore bumps V.
-type envelope struct {
-	V     int             `json:"v"`
-	Token *recordToken    `json:"token"`
-	Meta  tokenstore.Meta `json:"meta,omitempty"` // store-level state; see tokenstore.Meta
-}
+// envelopeType and recordType are the persisted form of a record, built
+// once from the field table (internal/fields) so that every field of
+// tokenstore.Token is kept under its record key with no second list to keep
+// in step with Token:
+//
+//	struct { // envelopeType
+//		V     int             `json:"v"`
+//		Token *struct {       // recordType: one string per fields.All entry
+//			ID       string `json:"id,omitempty"`
+//			UserName string `json:"user_name,omitempty"`
+//			...             // Expiry as RFC 3339 in UTC, nanoseconds (internal/expiry)
+//		} `json:"token"`
+//		Meta tokenstore.Meta `json:"meta,omitempty"` // store-level state; see tokenstore.Meta
+//	}
+//
+// Keys are short and stable; a change that old readers cannot ignore bumps
+// V. encoding/json writes them in this order, as it wrote the same struct
+// declared by hand (TestEncodeRecordExact).
+var envelopeType, recordType = envelopeTypes()
 
-type recordToken struct {
-	ID           string `json:"id"`
-	UserName     string `json:"user_name,omitempty"`
-	ClientID     string `json:"client_id,omitempty"`
-	ClientSecret string `json:"client_secret,omitempty"`
-	RefreshToken string `json:"refresh_token,omitempty"`
-	AccessToken  string `json:"access_token,omitempty"`
-	GrantToken   string `json:"grant_token,omitempty"`
-	Expiry       string `json:"expiry,omitempty"` // RFC 3339, UTC, nanoseconds
-	RedirectURL  string `json:"redirect_url,omitempty"`
-	APIDomain    string `json:"api_domain,omitempty"`
+// The envelope's fields, by index.
+const (
+	envV = iota
+	envToken
+	envMeta
+)
+
+func envelopeTypes() (env, rec reflect.Type) {
+	str := reflect.TypeFor[string]()
+	sf := make([]reflect.StructField, len(fields.All))
+	for i, f := range fields.All {
+		sf[i] = reflect.StructField{Name: f.Name, Type: str, Tag: reflect.StructTag(`json:"` + f.Key + `,omitempty"`)}
+	}
+	rec = reflect.StructOf(sf)
+	env = reflect.StructOf([]reflect.StructField{
+		envV:     {Name: "V", Type: reflect.TypeFor[int](), Tag: `json:"v"`},
+		envToken: {Name: "Token", Type: reflect.PointerTo(rec), Tag: `json:"token"`},
+		envMeta:  {Name: "Meta", Type: reflect.TypeFor[tokenstore.Meta](), Tag: `json:"meta,omitempty"`},
+	})
+	return env, rec
 }
 
 // EncodeRecord returns the persisted form of t: a JSON envelope
@@ -60,24 +83,25 @@ func EncodeRecordMeta(t tokenstore.Token, m tokenstore.Meta) ([]byte, error) {
 	if err := validMeta(m); err != nil {
 		return nil, err
 	}
-	rt := recordToken{
-		ID:           t.ID,
-		UserName:     t.UserName,
-		ClientID:     t.ClientID,
-		ClientSecret: t.ClientSecret,
-		RefreshToken: t.RefreshToken,
-		AccessToken:  t.AccessToken,
-		GrantToken:   t.GrantToken,
-		RedirectURL:  t.RedirectURL,
-		APIDomain:    t.APIDomain,
+	rec := reflect.New(recordType)
+	r, p := rec.Elem(), (*fields.Token)(&t)
+	for i, f := range fields.All {
+		switch {
+		case !f.Time:
+			r.Field(i).SetString(*p.Str(i))
+		case !p.Time(i).IsZero():
+			r.Field(i).SetString(expiry.Format(*p.Time(i)))
+		}
 	}
-	if !t.Expiry.IsZero() {
-		rt.Expiry = expiry.Format(t.Expiry)
-	}
+	env := reflect.New(envelopeType)
+	e := env.Elem()
+	e.Field(envV).SetInt(RecordVersion)
+	e.Field(envToken).Set(rec)
+	e.Field(envMeta).Set(reflect.ValueOf(m))
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(envelope{V: RecordVersion, Token: &rt, Meta: m}); err != nil {
+	if err := enc.Encode(env.Interface()); err != nil {
 		return nil, fmt.Errorf("driver: encode record: %w", err)
 	}
 	b := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
@@ -100,40 +124,37 @@ func DecodeRecord(b []byte) (tokenstore.Token, error) {
 // metadata: nil for a record written without any, as every record written
 // before metadata existed.
 func DecodeRecordMeta(b []byte) (tokenstore.Token, tokenstore.Meta, error) {
-	var env envelope
-	if err := json.Unmarshal(b, &env); err != nil {
+	env := reflect.New(envelopeType)
+	if err := json.Unmarshal(b, env.Interface()); err != nil {
 		return tokenstore.Token{}, nil, corruptf("not a JSON record envelope")
 	}
-	switch {
-	case env.V == 0:
+	e := env.Elem()
+	switch v := e.Field(envV).Int(); {
+	case v == 0:
 		return tokenstore.Token{}, nil, corruptf("no envelope version")
-	case env.V != RecordVersion:
-		return tokenstore.Token{}, nil, corruptf("envelope version %d, this package reads %d", env.V, RecordVersion)
-	case env.Token == nil:
+	case v != RecordVersion:
+		return tokenstore.Token{}, nil, corruptf("envelope version %d, this package reads %d", v, RecordVersion)
+	case e.Field(envToken).IsNil():
 		return tokenstore.Token{}, nil, corruptf("no token in envelope")
-	case tokenstore.ValidateID(env.Token.ID) != nil:
+	case tokenstore.ValidateID(e.Field(envToken).Elem().Field(fields.ID).String()) != nil:
 		return tokenstore.Token{}, nil, corruptf("missing or malformed ID")
 	}
-	rt := env.Token
-	t := tokenstore.Token{
-		ID:           rt.ID,
-		UserName:     rt.UserName,
-		ClientID:     rt.ClientID,
-		ClientSecret: rt.ClientSecret,
-		RefreshToken: rt.RefreshToken,
-		AccessToken:  rt.AccessToken,
-		GrantToken:   rt.GrantToken,
-		RedirectURL:  rt.RedirectURL,
-		APIDomain:    rt.APIDomain,
-	}
-	if rt.Expiry != "" {
-		exp, err := expiry.Parse(rt.Expiry)
-		if err != nil {
-			return tokenstore.Token{}, nil, corruptf("malformed expiry")
+	var t tokenstore.Token
+	r, p := e.Field(envToken).Elem(), (*fields.Token)(&t)
+	for i, f := range fields.All {
+		s := r.Field(i).String()
+		switch {
+		case !f.Time:
+			*p.Str(i) = s
+		case s != "":
+			exp, err := expiry.Parse(s)
+			if err != nil {
+				return tokenstore.Token{}, nil, corruptf("malformed %s", f.Key)
+			}
+			*p.Time(i) = exp
 		}
-		t.Expiry = exp
 	}
-	return t, env.Meta, nil
+	return t, e.Field(envMeta).Interface().(tokenstore.Meta), nil
 }
 
 // validMeta refuses an entry with an empty name or a value that is not

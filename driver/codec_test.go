@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tokenstore-go/tokenstore"
+	"github.com/tokenstore-go/tokenstore/internal/fields"
 )
 
 // secretToken is a record with every field set; its secrets start with
@@ -173,17 +174,48 @@ func TestValidateExpiry(t *testing.T) {
 	}
 }
 
+// fuzzToken is the token FuzzEncodeDecode tries: id as its ID, every other
+// string field of the table, in order, from values split at '\x1e' (a field
+// without a part stays empty), and the time fields from sec, nsec and a
+// zone offset. A field added to Token is fuzzed without a change here.
+func fuzzToken(id, values string, sec, nsec int64, offset int32) tokenstore.Token {
+	var t tokenstore.Token
+	p := (*fields.Token)(&t)
+	vals := strings.Split(values, "\x1e")
+	for i, f := range fields.All {
+		switch {
+		case i == fields.ID:
+			*p.Str(i) = id
+		case f.Time:
+			if sec != 0 || nsec != 0 {
+				*p.Time(i) = time.Unix(sec, nsec).In(time.FixedZone("F", int(offset)))
+			}
+		case len(vals) > 0:
+			*p.Str(i), vals = vals[0], vals[1:]
+		}
+	}
+	return t
+}
+
+// fuzzValues joins t's string fields after the ID as fuzzToken splits them.
+func fuzzValues(t tokenstore.Token) string {
+	var vals []string
+	p := (*fields.Token)(&t)
+	for i, f := range fields.All {
+		if i != fields.ID && !f.Time {
+			vals = append(vals, *p.Str(i))
+		}
+	}
+	return strings.Join(vals, "\x1e")
+}
+
 func FuzzEncodeDecode(f *testing.F) {
 	tok := secretToken()
-	f.Add(tok.ID, tok.UserName, tok.AccessToken, tok.RefreshToken, tok.APIDomain, tok.Expiry.Unix(), int64(123456789), int32(19800))
-	f.Add("a", "", "", "r", "", int64(0), int64(0), int32(0))
-	f.Add("b", "u", "a", "", "", int64(253402300799), int64(999999999), int32(-3600))
-	f.Fuzz(func(t *testing.T, id, user, access, refresh, other string, sec, nsec int64, offset int32) {
-		in := tokenstore.Token{ID: id, UserName: user, ClientID: other, ClientSecret: other,
-			AccessToken: access, RefreshToken: refresh, GrantToken: other, RedirectURL: other, APIDomain: other}
-		if sec != 0 || nsec != 0 {
-			in.Expiry = time.Unix(sec, nsec).In(time.FixedZone("F", int(offset)))
-		}
+	f.Add(tok.ID, fuzzValues(tok), tok.Expiry.Unix(), int64(123456789), int32(19800))
+	f.Add("a", "\x1e\x1e\x1er", int64(0), int64(0), int32(0))
+	f.Add("b", "u\x1e\x1e\x1e\x1ea", int64(253402300799), int64(999999999), int32(-3600))
+	f.Fuzz(func(t *testing.T, id, values string, sec, nsec int64, offset int32) {
+		in := fuzzToken(id, values, sec, nsec, offset)
 		if tokenstore.Validate(in) != nil || id == "" {
 			return
 		}

@@ -170,7 +170,7 @@ func TestImportMariaDB(t *testing.T) {
 		}
 	}
 	list := tokenctl(t, pepperEnv, "", "list", "-s", store, "-o", "json").want(t, exitOK)
-	var vs []view
+	var vs []map[string]any
 	if err := jsonUnmarshal(list.stdout, &vs); err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -9,60 +10,80 @@ import (
 	"time"
 
 	"github.com/tokenstore-go/tokenstore"
+	"github.com/tokenstore-go/tokenstore/internal/fields"
+	"github.com/tokenstore-go/tokenstore/internal/redact"
 )
 
-// redacted stands for a secret that is set; an unset one is left empty.
-const redacted = "[redacted]"
+// view is what list and get show of a record as JSON: every field of the
+// table under its record key, unset ones left out (but the ID), secrets
+// redacted unless the caller asked to reveal them, and after the expiry
+// the whole seconds left (negative once expired).
+type view []viewField
 
-// view is what list and get show of a record. Secrets are redacted unless
-// the caller asked to reveal them.
-type view struct {
-	ID           string     `json:"id"`
-	UserName     string     `json:"user_name,omitempty"`
-	ClientID     string     `json:"client_id,omitempty"`
-	ClientSecret string     `json:"client_secret,omitempty"`
-	RefreshToken string     `json:"refresh_token,omitempty"`
-	AccessToken  string     `json:"access_token,omitempty"`
-	GrantToken   string     `json:"grant_token,omitempty"`
-	Expiry       *time.Time `json:"expiry,omitempty"`
-	ExpiresIn    *int64     `json:"expires_in_seconds,omitempty"` // negative once expired
-	RedirectURL  string     `json:"redirect_url,omitempty"`
-	APIDomain    string     `json:"api_domain,omitempty"`
+type viewField struct {
+	key   string
+	value any
 }
 
 func newView(t tokenstore.Token, now time.Time, reveal bool) view {
-	hide := func(s string) string {
-		if s == "" || reveal {
-			return s
+	p := (*fields.Token)(&t)
+	v := make(view, 0, len(fields.All)+1)
+	for i, f := range fields.All {
+		switch {
+		case f.Time:
+			if e := *p.Time(i); !e.IsZero() {
+				e = e.UTC()
+				v = append(v, viewField{f.Key, e}, viewField{"expires_in_seconds", int64(math.Floor(e.Sub(now).Seconds()))})
+			}
+		case i == fields.ID || *p.Str(i) != "":
+			v = append(v, viewField{f.Key, shown(f, *p.Str(i), reveal)})
 		}
-		return redacted
-	}
-	v := view{
-		ID: t.ID, UserName: t.UserName, ClientID: t.ClientID,
-		ClientSecret: hide(t.ClientSecret), RefreshToken: hide(t.RefreshToken),
-		AccessToken: hide(t.AccessToken), GrantToken: hide(t.GrantToken),
-		RedirectURL: t.RedirectURL, APIDomain: t.APIDomain,
-	}
-	if !t.Expiry.IsZero() {
-		e := t.Expiry.UTC()
-		left := int64(math.Floor(e.Sub(now).Seconds()))
-		v.Expiry, v.ExpiresIn = &e, &left
 	}
 	return v
 }
 
+// shown returns the value of string field f as an operator sees it.
+func shown(f fields.Field, s string, reveal bool) string {
+	if f.Secret && !reveal {
+		return redact.Mask(s)
+	}
+	return s
+}
+
+// MarshalJSON writes v as one object, its keys in the table's order.
+func (v view) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	b.WriteByte('{')
+	for i, f := range v {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		if err := enc.Encode(f.key); err != nil {
+			return nil, err
+		}
+		b.WriteByte(':')
+		if err := enc.Encode(f.value); err != nil {
+			return nil, err
+		}
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
 // expiryText returns the expiry in UTC and the time left, e.g.
 // "2025-01-02T03:04:05Z", "42m10s" or "expired 3h ago"; "-" when unknown.
-func expiryText(t tokenstore.Token, now time.Time) (string, string) {
-	if t.Expiry.IsZero() {
+func expiryText(e, now time.Time) (string, string) {
+	if e.IsZero() {
 		return "-", "-"
 	}
-	d := t.Expiry.Sub(now).Truncate(time.Second)
+	d := e.Sub(now).Truncate(time.Second)
 	left := human(d)
 	if d <= 0 {
 		left = "expired " + human(-d) + " ago"
 	}
-	return t.Expiry.UTC().Format(time.RFC3339), left
+	return e.UTC().Format(time.RFC3339), left
 }
 
 // human prints a duration to the precision an operator needs: "3d4h",
@@ -92,25 +113,24 @@ func writeTable(w io.Writer, ts []tokenstore.Token, now time.Time) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tUSER\tCLIENT ID\tEXPIRY\tLEFT\tAPI DOMAIN")
 	for _, t := range ts {
-		exp, left := expiryText(t, now)
+		exp, left := expiryText(t.Expiry, now)
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", cell(t.ID), dash(t.UserName), dash(t.ClientID), exp, left, dash(t.APIDomain))
 	}
 	return tw.Flush()
 }
 
-// writeRecord prints one record as "field: value" lines.
+// writeRecord prints one record as "key: value" lines, a line for each
+// field of the table and the time left after the expiry.
 func writeRecord(w io.Writer, t tokenstore.Token, now time.Time, reveal bool) error {
-	v := newView(t, now, reveal)
-	exp, left := expiryText(t, now)
 	tw := tabwriter.NewWriter(w, 0, 4, 1, ' ', 0)
-	for _, f := range [][2]string{
-		{"id", v.ID}, {"user_name", v.UserName}, {"client_id", v.ClientID},
-		{"client_secret", v.ClientSecret}, {"refresh_token", v.RefreshToken},
-		{"access_token", v.AccessToken}, {"grant_token", v.GrantToken},
-		{"expiry", exp}, {"left", left},
-		{"redirect_url", v.RedirectURL}, {"api_domain", v.APIDomain},
-	} {
-		fmt.Fprintf(tw, "%s:\t%s\n", f[0], dash(f[1])) // dash escapes (cell)
+	p := (*fields.Token)(&t)
+	for i, f := range fields.All {
+		if f.Time {
+			exp, left := expiryText(*p.Time(i), now)
+			fmt.Fprintf(tw, "%s:\t%s\nleft:\t%s\n", f.Key, exp, left)
+			continue
+		}
+		fmt.Fprintf(tw, "%s:\t%s\n", f.Key, dash(shown(f, *p.Str(i), reveal))) // dash escapes (cell)
 	}
 	return tw.Flush()
 }
