@@ -14,8 +14,8 @@
 //
 // Writing a store is another job: package driver holds what store authors
 // share so that none re-implements it (the persisted record format, the
-// upsert merge, the keys a record answers to, name-safe digests of them),
-// and package storetest turns the contract below into a conformance suite.
+// keys a record answers to, name-safe digests of them), and package
+// storetest turns the contract below into a conformance suite.
 //
 // # Opening a store by URL
 //
@@ -43,11 +43,12 @@
 //
 // FindToken and SaveToken select a record by the first lookup rule whose
 // condition holds; see Lookup. SaveToken merges into the match (non-empty
-// fields replace, empty fields keep) or inserts. The user name is unique
-// within a store: a save that would give one record another record's user
-// name fails with ErrDuplicate. Grant and refresh tokens are unique per
-// client in practice (the OAuth server issues them); if records were made to
-// share one, which of them the grant or refresh rule finds is unspecified.
+// fields replace, empty fields keep, the ID stays: Merge) or inserts. The
+// user name is unique within a store: a save that would give one record
+// another record's user name fails with ErrDuplicate. Grant and refresh
+// tokens are unique per client in practice (the OAuth server issues them);
+// if records were made to share one, which of them the grant or refresh rule
+// finds is unspecified.
 //
 // A SaveToken whose token has a token value but no lookup key (say a refresh
 // token without client credentials) inserts a new record every time, as the

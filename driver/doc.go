@@ -31,8 +31,8 @@
 //   - The lookup rules from the record's side: Keys lists every key a stored
 //     record answers to (for indexes and caches), and Matches says whether a
 //     record answers to the key tokenstore.Lookup gave for a query.
-//   - The upsert: Merge applies a save to the matching record exactly as
-//     SaveToken must.
+//   - The upsert rule itself is tokenstore.Merge, beside the contract;
+//     Merge here is its deprecated alias.
 //   - Listing: SortByID puts tokens in the order GetTokens returns.
 //   - Names: Digest turns a key into a stable, name-safe HMAC digest that
 //     shows no token and no user name, for secret names, paths and tags;

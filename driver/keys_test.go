@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/tokenstore-go/tokenstore"
 )
@@ -45,20 +44,6 @@ func TestKeysAgreeWithLookup(t *testing.T) {
 	}
 	if got := len(Keys(tokenstore.Token{ID: "x", RefreshToken: "r"})); got != 1 {
 		t.Errorf("refresh token without client ID: got %d keys; want 1 (ID only)", got)
-	}
-}
-
-func TestMerge(t *testing.T) {
-	stored := secretToken()
-	upd := tokenstore.Token{ID: "other", AccessToken: "new", Expiry: stored.Expiry.Add(time.Hour)}
-	got := Merge(stored, upd)
-	want := stored
-	want.AccessToken, want.Expiry = "new", upd.Expiry
-	if got != want {
-		t.Errorf("Merge = %v; want %v", got, want)
-	}
-	if got := Merge(stored, tokenstore.Token{}); got != stored {
-		t.Errorf("Merge with an empty update changed the record: %v", got)
 	}
 }
 

@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/tokenstore-go/tokenstore"
-	"github.com/tokenstore-go/tokenstore/driver"
 )
 
 // FindToken returns the record matching q under tokenstore.Lookup's rules.
@@ -60,7 +59,7 @@ func (s *Store) SaveToken(ctx context.Context, t *tokenstore.Token) error {
 	var meta tokenstore.Meta // a save keeps the record's metadata (tokenstore.Meta)
 	if keyErr == nil {
 		if r := sp.lookup(k); r != nil {
-			rec, meta, found = driver.Merge(r.tok, *t), r.meta, true
+			rec, meta, found = tokenstore.Merge(r.tok, *t), r.meta, true
 		}
 	}
 	if !found && rec.ID == "" {

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/tokenstore-go/tokenstore"
-	"github.com/tokenstore-go/tokenstore/driver"
 	"github.com/tokenstore-go/tokenstore/zoho"
 )
 
@@ -128,7 +127,7 @@ func (s *Source) land(ctx context.Context, read tokenstore.Record, l lease, got 
 		if dropped {
 			return r, errFenced
 		}
-		merged := driver.Merge(r.Token, got)
+		merged := tokenstore.Merge(r.Token, got)
 		if r.Token.AccessToken != read.Token.AccessToken && !r.Token.Expiry.Before(merged.Expiry) {
 			// Someone saved a token that outlives ours: it stays.
 			merged.AccessToken, merged.Expiry, merged.APIDomain = r.Token.AccessToken, r.Token.Expiry, r.Token.APIDomain

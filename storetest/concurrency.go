@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/tokenstore-go/tokenstore"
-	"github.com/tokenstore-go/tokenstore/driver"
 )
 
 // Sizes of the concurrency cases.
@@ -152,7 +151,7 @@ var concurrencyCases = []testCase{
 				}
 			}
 			for _, u := range updates {
-				want = driver.Merge(want, u)
+				want = tokenstore.Merge(want, u)
 			}
 			wantToken(t, fmt.Sprintf("round %d: record after concurrent field updates (lost update)", round),
 				find(t, e, e.s, tokenstore.Token{ID: want.ID}), want)

@@ -59,7 +59,7 @@ type Response struct {
 
 // Token returns r as a partial tokenstore.Token ready to merge into the
 // stored record (SaveToken with the record's lookup key added, or
-// driver.Merge inside an UpdateToken function): AccessToken, RefreshToken
+// tokenstore.Merge inside an UpdateToken function): AccessToken, RefreshToken
 // when the answer had one, APIDomain, and Expiry = now + ExpiresIn, now
 // being when the answer was received. Expiry is left zero (unknown) only if
 // that sum falls outside the years 0 to 9999 a record keeps, which no real

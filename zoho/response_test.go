@@ -9,7 +9,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/tokenstore-go/tokenstore"
-	"github.com/tokenstore-go/tokenstore/driver"
 	"github.com/tokenstore-go/tokenstore/zoho"
 )
 
@@ -78,7 +77,7 @@ func TestResponseToken(t *testing.T) {
 	}
 	stored := tokenstore.Token{ID: "r1", UserName: "ann@example.com", ClientID: "1000.C", ClientSecret: "s", RefreshToken: "1000.old.rt", AccessToken: "1000.old.at"}
 	refreshed := zoho.Response{AccessToken: "1000.next.at", APIDomain: "https://www.zohoapis.eu", ExpiresIn: time.Hour}
-	merged := driver.Merge(stored, refreshed.Token(now))
+	merged := tokenstore.Merge(stored, refreshed.Token(now))
 	if merged.RefreshToken != "1000.old.rt" || merged.AccessToken != "1000.next.at" || merged.UserName != "ann@example.com" || !merged.Expiry.Equal(now.Add(time.Hour)) || merged.APIDomain != "https://www.zohoapis.eu" {
 		t.Errorf("merge of a refresh answer: got %#v", merged)
 	}

@@ -130,7 +130,7 @@ func (ap *applier) apply(ctx context.Context, r row) (result, error) {
 	res.Action = actInsert
 	if id, ok := ap.byKey[k]; ok {
 		stored := ap.byID[id]
-		want = driver.Merge(stored, t)
+		want = tokenstore.Merge(stored, t)
 		res.ID, res.Action = ap.label(id), actMerge
 		if want.Equal(stored) {
 			res.Action = actUnchanged

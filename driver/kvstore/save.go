@@ -190,7 +190,7 @@ func orRetry(err error) error {
 func (sv *saver) next(p plan) (tokenstore.Token, tokenstore.Meta, error) {
 	switch {
 	case sv.change == nil && p.found:
-		return driver.Merge(p.stored, sv.in), p.meta, nil
+		return tokenstore.Merge(p.stored, sv.in), p.meta, nil
 	case sv.change == nil:
 		t := sv.in
 		t.ID = p.id
