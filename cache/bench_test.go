@@ -26,7 +26,7 @@ func benchTokens(b *testing.B, s tokenstore.Store, n int) []tokenstore.Token {
 	return toks
 }
 
-func newBenchCache(b *testing.B, next tokenstore.Store) *cache.Store {
+func newBenchCache(b *testing.B, next tokenstore.Store) cache.Cache {
 	b.Helper()
 	c, err := cache.New(next, nil)
 	if err != nil {

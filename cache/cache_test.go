@@ -31,7 +31,8 @@ func TestNewOptions(t *testing.T) {
 			t.Errorf("%s: got error %v; want ok=%v", c.name, err, c.ok)
 		}
 	}
-	s, _ := New(f, nil)
+	c, _ := New(f, nil)
+	s := storeOf(c)
 	if s.cfg.ttl != DefaultTTL || s.cfg.jitter != DefaultJitter || s.cfg.skew != DefaultExpirySkew ||
 		s.cfg.maxEntries != DefaultMaxEntries || s.cfg.loadTimeout != DefaultLoadTimeout ||
 		s.cfg.notFoundTTL != 0 || s.cfg.staleIfError != 0 {

@@ -39,7 +39,7 @@ func TestConformance(t *testing.T) {
 func harness(opts *cache.Options) storetest.Harness {
 	b := memstore.NewBackend()
 	var mu sync.Mutex
-	caches := make(map[string]*cache.Store)
+	caches := make(map[string]cache.Cache)
 	backends := make(map[tokenstore.Store]*memstore.Store)
 	return storetest.Harness{
 		NewStore: func(t *testing.T, ns string) tokenstore.Store {
@@ -61,5 +61,30 @@ func harness(opts *cache.Options) storetest.Harness {
 			defer mu.Unlock()
 			return backends[s].Writes()
 		},
+	}
+}
+
+// plainStore is a store without UpdateToken.
+type plainStore struct{ tokenstore.Store }
+
+// TestUpdaterOnlyWhenBackendIs: the cache offers read-modify-write exactly
+// when the store behind it does, so a caller that needs it (refresh.New)
+// finds out when it is given the cache, not at the first update.
+func TestUpdaterOnlyWhenBackendIs(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		next tokenstore.Store
+		want bool
+	}{
+		{"memstore", memstore.New(nil), true},
+		{"plain", plainStore{memstore.New(nil)}, false},
+	} {
+		c, err := cache.New(tc.next, nil)
+		if err != nil {
+			t.Fatalf("%s: cache.New: %v", tc.name, err)
+		}
+		if _, ok := c.(tokenstore.Updater); ok != tc.want {
+			t.Errorf("%s: cache is a tokenstore.Updater: %v; want %v", tc.name, ok, tc.want)
+		}
 	}
 }

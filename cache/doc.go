@@ -12,7 +12,9 @@
 // access token, grant or refresh token too. SaveToken, DeleteToken and
 // DeleteTokens go to the backend first and then update the cache, so this
 // process reads its own writes at once. GetTokens is passed through and
-// neither uses nor fills the cache.
+// neither uses nor fills the cache. The cache is a tokenstore.Updater
+// exactly when the store behind it is one: its UpdateToken goes through
+// that store's and then updates the cache as a save does.
 //
 // aws-secretsmanager-caching-go and the AWS Parameters and Secrets Lambda
 // extension are read-only, offer no invalidation, and keep serving a

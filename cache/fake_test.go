@@ -130,7 +130,15 @@ func newCache(t *testing.T, f tokenstore.Store, c *clock, edit func(*Options)) *
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	return s
+	return storeOf(s)
+}
+
+// storeOf returns the *Store that New returned or wrapped.
+func storeOf(c Cache) *Store {
+	if u, ok := c.(updater); ok {
+		return u.Store
+	}
+	return c.(*Store)
 }
 
 // tok returns a complete record for user i, expiring an hour after c's now.

@@ -13,8 +13,21 @@ import (
 	"github.com/tokenstore-go/tokenstore"
 )
 
+// Cache is what New returns: a cache in front of another tokenstore.Store
+// that is a tokenstore.Store itself, and a tokenstore.Updater exactly when
+// the store behind it is one. Test for that with a type assertion, as for
+// any store; refresh.New does, so it refuses a cache over a store without
+// UpdateToken at once rather than at the first refresh.
+type Cache interface {
+	tokenstore.Store
+	// Stats returns the cache's counters; see Store.Stats.
+	Stats() Stats
+}
+
 // Store is a read-through, write-through cache in front of another
-// tokenstore.Store. Make one with New.
+// tokenstore.Store: what New returns when that store is not a
+// tokenstore.Updater. Over one that is, New returns a value that embeds a
+// *Store and adds UpdateToken; hold either as a Cache.
 type Store struct {
 	next  tokenstore.Store
 	cfg   config
@@ -48,11 +61,12 @@ type Store struct {
 	n         int                       // entries in the queue
 }
 
-var _ tokenstore.Store = (*Store)(nil)
+var _ Cache = (*Store)(nil)
 
 // New returns a cache in front of next, configured by opts (nil for the
-// defaults). It fails only on a nil next or invalid options.
-func New(next tokenstore.Store, opts *Options) (*Store, error) {
+// defaults): a *Store, or, when next is a tokenstore.Updater, a *Store
+// with UpdateToken added. It fails only on a nil next or invalid options.
+func New(next tokenstore.Store, opts *Options) (Cache, error) {
 	if next == nil {
 		return nil, errors.New("cache: new: nil next store")
 	}
@@ -63,6 +77,9 @@ func New(next tokenstore.Store, opts *Options) (*Store, error) {
 	s := &Store{next: next, cfg: cfg}
 	s.idx.init()
 	s.epoch = s.now()
+	if u, ok := next.(tokenstore.Updater); ok {
+		return updater{s, u}, nil
+	}
 	return s, nil
 }
 

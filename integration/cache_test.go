@@ -19,7 +19,7 @@ import (
 // their TTL (cache package doc), which the cache's unit tests cover.
 func cachedHarness(h storetest.Harness) storetest.Harness {
 	var mu sync.Mutex
-	caches := make(map[string]*cache.Store)
+	caches := make(map[string]cache.Cache)
 	inner := make(map[tokenstore.Store]tokenstore.Store)
 	out := h
 	out.NewStore = func(t *testing.T, ns string) tokenstore.Store {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tokenstore-go/tokenstore"
+	"github.com/tokenstore-go/tokenstore/cache"
 	"github.com/tokenstore-go/tokenstore/memstore"
 	"github.com/tokenstore-go/tokenstore/refresh"
 	"github.com/tokenstore-go/tokenstore/zoho"
@@ -292,6 +293,23 @@ func TestNewRefuses(t *testing.T) {
 	ep := zoho.US.Endpoint()
 	if _, err := refresh.New(noUpdater{memstore.New(nil)}, tokenstore.Token{ID: "x"}, ep, nil); !errors.Is(err, errors.ErrUnsupported) {
 		t.Errorf("store without Updater: %v; want ErrUnsupported", err)
+	}
+	// A cache is an Updater exactly when the store behind it is one, so
+	// New refuses a cache over a plain store at once, not at the first
+	// refresh, and takes one over a store with UpdateToken.
+	plain, err := cache.New(noUpdater{memstore.New(nil)}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := refresh.New(plain, tokenstore.Token{ID: "x"}, ep, nil); !errors.Is(err, errors.ErrUnsupported) {
+		t.Errorf("cache over a store without Updater: %v; want ErrUnsupported", err)
+	}
+	updating, err := cache.New(memstore.New(nil), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := refresh.New(updating, tokenstore.Token{ID: "x"}, ep, nil); err != nil {
+		t.Errorf("cache over memstore: %v; want a Source", err)
 	}
 	if _, err := refresh.New(memstore.New(nil), tokenstore.Token{}, ep, nil); !errors.Is(err, tokenstore.ErrInvalidToken) {
 		t.Errorf("query without a key: %v; want ErrInvalidToken", err)
