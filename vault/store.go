@@ -160,8 +160,10 @@ func New(client *api.Client, opts *Options) (*Store, error) {
 // FromEnv returns a Store with a client configured the way the vault CLI
 // is: VAULT_ADDR (default https://127.0.0.1:8200), VAULT_TOKEN,
 // VAULT_NAMESPACE and the other variables api.DefaultConfig and
-// api.NewClient read. Like New, it makes no request.
-func FromEnv(opts *Options) (*Store, error) {
+// api.NewClient read. Like New, it makes no request, so ctx goes unused:
+// it is there so that every store's FromEnv has one shape (awssm.FromEnv
+// needs it to load its configuration).
+func FromEnv(ctx context.Context, opts *Options) (*Store, error) {
 	cfg := api.DefaultConfig()
 	if cfg.Error != nil {
 		return nil, fmt.Errorf("vault: from env: %w", cfg.Error)

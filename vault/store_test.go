@@ -100,7 +100,7 @@ func TestFromEnvMakesNoRequest(t *testing.T) {
 	t.Setenv("VAULT_ADDR", srv.URL)
 	t.Setenv("VAULT_TOKEN", "from-env")
 	t.Setenv("VAULT_NAMESPACE", "team-a")
-	s, err := FromEnv(&Options{Prefix: "x"})
+	s, err := FromEnv(context.Background(), &Options{Prefix: "x"})
 	if err != nil {
 		t.Fatalf("FromEnv: %v", err)
 	}

@@ -17,7 +17,7 @@ func init() {
 		if os.Getenv("VAULT_ADDR") == "" {
 			return nil, nil, errors.New("store vault is not configured: set VAULT_ADDR and VAULT_TOKEN; see scripts/testenv.sh env")
 		}
-		s, err := vault.FromEnv(&vault.Options{Mount: os.Getenv("TOKENSTORE_VAULT_MOUNT"), Prefix: "quickstart"})
+		s, err := vault.FromEnv(ctx, &vault.Options{Mount: os.Getenv("TOKENSTORE_VAULT_MOUNT"), Prefix: "quickstart"})
 		if err != nil {
 			return nil, nil, err
 		}
