@@ -292,7 +292,7 @@ func TestConcurrentTokenRequestsShareOneCall(t *testing.T) {
 	z.Client(testClientID, testSecret)
 	h := startHarness(t, z, "--accounts-url", slowAccounts(t, z, 500*time.Millisecond))
 	h.seed("alice@example.com")
-	cs := h.a.srv.store.(*cache.Store)
+	cs := h.a.srv.store.(cache.Cache)
 	before := cs.Stats()
 	const clients = 16
 	var wg sync.WaitGroup

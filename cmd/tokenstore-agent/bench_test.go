@@ -91,7 +91,7 @@ func BenchmarkTokenInProcessCacheHit(b *testing.B) {
 	reportPercentiles(b, ds)
 }
 
-func inProcess(b *testing.B) (*refresh.Source, *cache.Store) {
+func inProcess(b *testing.B) (*refresh.Source, cache.Cache) {
 	z := zohotest.NewServer(nil)
 	b.Cleanup(z.Close)
 	z.Client(testClientID, testSecret)

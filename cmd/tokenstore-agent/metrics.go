@@ -24,7 +24,7 @@ type metrics struct {
 
 // newMetrics registers the agent's metrics: its requests, the counters of
 // its token sources (refresh.Stats, read at each scrape) and of the cache.
-func newMetrics(cs *cache.Store, sources func() refresh.Stats) *metrics {
+func newMetrics(cs cache.Cache, sources func() refresh.Stats) *metrics {
 	const ns = "tokenstore_agent"
 	m := &metrics{
 		reg: prometheus.NewRegistry(),

@@ -30,7 +30,7 @@ func openBackend(ctx context.Context, c *config) (tokenstore.Store, error) {
 }
 
 // withCache puts the read-through cache in front of s when on.
-func withCache(s tokenstore.Store, on bool) (tokenstore.Store, *cache.Store, error) {
+func withCache(s tokenstore.Store, on bool) (tokenstore.Store, cache.Cache, error) {
 	if !on {
 		return s, nil, nil
 	}
