@@ -61,7 +61,7 @@
 // error this module returns; Key never shows its value. So a Token or Key
 // logged through fmt or log/slog (text or JSON handler), alone or inside a
 // slice, map, struct or pointer, shows no secret. So do the module's other
-// types that hold secrets: every Store and memstore.Backend print as a
+// types that hold secrets: every Store and memstore.Shared print as a
 // fixed summary, and awssm.Options and vault.Options show their Pepper only
 // as "[redacted]". Two holes are Go's, not this package's: fmt's %p applied
 // to a struct value (which go vet reports), and a Token in an unexported
@@ -92,8 +92,8 @@
 // values sharing one backend and namespace, in one process or many, behave
 // as one: concurrent saves with the same user name, grant or refresh key
 // yield one record, and concurrent saves that set different fields of one
-// record all survive. Backends document how they achieve it and what it
-// costs.
+// record all survive. Each store documents how it achieves that and what
+// it costs.
 //
 // # Deadlines, uncertain outcomes and unreadable records
 //

@@ -37,7 +37,7 @@ func TestConformance(t *testing.T) {
 }
 
 func harness(opts *cache.Options) storetest.Harness {
-	b := memstore.NewBackend()
+	b := memstore.NewShared()
 	var mu sync.Mutex
 	caches := make(map[string]cache.Cache)
 	backends := make(map[tokenstore.Store]*memstore.Store)
@@ -48,7 +48,7 @@ func harness(opts *cache.Options) storetest.Harness {
 			if c, ok := caches[ns]; ok {
 				return c
 			}
-			m := memstore.New(&memstore.Options{Backend: b, Namespace: ns})
+			m := memstore.New(&memstore.Options{Shared: b, Namespace: ns})
 			c, err := cache.New(m, opts)
 			if err != nil {
 				t.Fatalf("cache.New: %v", err)
@@ -67,10 +67,10 @@ func harness(opts *cache.Options) storetest.Harness {
 // plainStore is a store without UpdateToken.
 type plainStore struct{ tokenstore.Store }
 
-// TestUpdaterOnlyWhenBackendIs: the cache offers read-modify-write exactly
+// TestUpdaterOnlyWhenNextIs: the cache offers read-modify-write exactly
 // when the store behind it does, so a caller that needs it (refresh.New)
 // finds out when it is given the cache, not at the first update.
-func TestUpdaterOnlyWhenBackendIs(t *testing.T) {
+func TestUpdaterOnlyWhenNextIs(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		next tokenstore.Store

@@ -41,14 +41,14 @@ func Example() {
 	// true true
 }
 
-// Stores on one Backend share records per namespace, like processes
+// Stores on one Shared share records per namespace, like processes
 // sharing a server.
-func ExampleNewBackend() {
+func ExampleNewShared() {
 	ctx := context.Background()
-	b := memstore.NewBackend()
-	app1 := memstore.New(&memstore.Options{Backend: b, Namespace: "app1"})
-	app1Again := memstore.New(&memstore.Options{Backend: b, Namespace: "app1"})
-	app2 := memstore.New(&memstore.Options{Backend: b, Namespace: "app2"})
+	b := memstore.NewShared()
+	app1 := memstore.New(&memstore.Options{Shared: b, Namespace: "app1"})
+	app1Again := memstore.New(&memstore.Options{Shared: b, Namespace: "app1"})
+	app2 := memstore.New(&memstore.Options{Shared: b, Namespace: "app2"})
 
 	tok := tokenstore.Token{UserName: "ann@example.com", AccessToken: "1000.access"}
 	_ = app1.SaveToken(ctx, &tok)

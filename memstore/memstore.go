@@ -19,9 +19,9 @@
 //
 // # Concurrency
 //
-// A Store is safe for concurrent use. Stores made with the same Backend
+// A Store is safe for concurrent use. Stores made with the same Shared
 // share its records, as processes sharing a server do; each operation runs
-// under the Backend's lock, so every contract guarantee holds trivially.
+// under the Shared's lock, so every contract guarantee holds trivially.
 //
 // # Errors
 //
@@ -37,48 +37,50 @@ import (
 	"github.com/tokenstore-go/tokenstore"
 )
 
-// Backend holds the records of any number of namespaces, like one server.
-// The zero value is not usable; call NewBackend.
-type Backend struct {
+// Shared holds the records of any number of namespaces, like one server
+// that several Stores (standing for several processes) share. The zero
+// value is not usable; call NewShared.
+type Shared struct {
 	mu     sync.Mutex
 	spaces map[string]*space // by namespace
 }
 
-// NewBackend returns an empty Backend.
-func NewBackend() *Backend {
-	return &Backend{spaces: make(map[string]*space)}
+// NewShared returns an empty Shared.
+func NewShared() *Shared {
+	return &Shared{spaces: make(map[string]*space)}
 }
 
 // Options configures a Store. A nil *Options means the defaults.
 type Options struct {
 	// Namespace isolates this store's records from stores with another
-	// namespace on the same Backend. Default "".
+	// namespace on the same Shared. Default "".
 	Namespace string
 
-	// Backend is where records live. Default: a new private Backend.
-	Backend *Backend
+	// Shared is where records live. Default: a new Shared of this Store
+	// alone.
+	Shared *Shared
 }
 
 // Store is an in-memory tokenstore.Store.
 type Store struct {
-	b      *Backend
+	sh     *Shared
 	ns     string
 	writes atomic.Int64
 }
 
 var _ tokenstore.Store = (*Store)(nil)
 
-// New returns a Store configured by opts (nil for the defaults: a private
-// backend and the empty namespace).
+// New returns a Store configured by opts (nil for the defaults: records of
+// its own and the empty namespace).
 func New(opts *Options) *Store {
 	var o Options
 	if opts != nil {
 		o = *opts
 	}
-	if o.Backend == nil {
-		o.Backend = NewBackend()
+	if o.Shared == nil {
+		o.Shared = NewShared()
 	}
-	return &Store{b: o.Backend, ns: o.Namespace}
+	return &Store{sh: o.Shared, ns: o.Namespace}
 }
 
 // Writes returns how many records this Store value has written or deleted,
@@ -86,12 +88,12 @@ func New(opts *Options) *Store {
 func (s *Store) Writes() int64 { return s.writes.Load() }
 
 // space returns the namespace's records, creating them when create is
-// set (nil otherwise, which finds nothing). The caller holds s.b.mu.
+// set (nil otherwise, which finds nothing). The caller holds s.sh.mu.
 func (s *Store) space(create bool) *space {
-	sp := s.b.spaces[s.ns]
+	sp := s.sh.spaces[s.ns]
 	if sp == nil && create {
 		sp = newSpace()
-		s.b.spaces[s.ns] = sp
+		s.sh.spaces[s.ns] = sp
 	}
 	return sp
 }

@@ -9,10 +9,10 @@ import (
 )
 
 func TestConformance(t *testing.T) {
-	b := memstore.NewBackend()
+	b := memstore.NewShared()
 	storetest.RunConformance(t, storetest.Harness{
 		NewStore: func(t *testing.T, ns string) tokenstore.Store {
-			return memstore.New(&memstore.Options{Backend: b, Namespace: ns})
+			return memstore.New(&memstore.Options{Shared: b, Namespace: ns})
 		},
 		Writes: func(s tokenstore.Store) int64 { return s.(*memstore.Store).Writes() },
 	})

@@ -28,8 +28,8 @@ func (s *Store) findKey(ctx context.Context, op string, k tokenstore.Key) (token
 	if err := ctx.Err(); err != nil {
 		return tokenstore.Token{}, wrap(op, err)
 	}
-	s.b.mu.Lock()
-	defer s.b.mu.Unlock()
+	s.sh.mu.Lock()
+	defer s.sh.mu.Unlock()
 	r := s.space(false).lookup(k)
 	if r == nil {
 		return tokenstore.Token{}, wrap(op, tokenstore.ErrNotFound)
@@ -52,8 +52,8 @@ func (s *Store) SaveToken(ctx context.Context, t *tokenstore.Token) error {
 	// no lookup key: then there is nothing to match and t is inserted.
 	k, keyErr := tokenstore.Lookup(*t)
 
-	s.b.mu.Lock()
-	defer s.b.mu.Unlock()
+	s.sh.mu.Lock()
+	defer s.sh.mu.Unlock()
 	sp := s.space(true)
 	rec, found := *t, false
 	var meta tokenstore.Meta // a save keeps the record's metadata (tokenstore.Meta)
@@ -79,7 +79,7 @@ func (s *Store) SaveToken(ctx context.Context, t *tokenstore.Token) error {
 }
 
 // checkUserName refuses rec when another record already has its user name.
-// The caller holds s.b.mu.
+// The caller holds s.sh.mu.
 func (s *Store) checkUserName(sp *space, rec tokenstore.Token) error {
 	if rec.UserName == "" {
 		return nil
@@ -99,8 +99,8 @@ func (s *Store) DeleteToken(ctx context.Context, id string) error {
 	if err := tokenstore.ValidateID(id); err != nil {
 		return wrap("delete", err)
 	}
-	s.b.mu.Lock()
-	defer s.b.mu.Unlock()
+	s.sh.mu.Lock()
+	defer s.sh.mu.Unlock()
 	if sp := s.space(false); sp == nil || !sp.remove(id) {
 		return wrap("delete", tokenstore.ErrNotFound)
 	}
@@ -113,8 +113,8 @@ func (s *Store) GetTokens(ctx context.Context) ([]tokenstore.Token, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, wrap("list", err)
 	}
-	s.b.mu.Lock()
-	defer s.b.mu.Unlock()
+	s.sh.mu.Lock()
+	defer s.sh.mu.Unlock()
 	recs := s.space(false).sorted()
 	out := make([]tokenstore.Token, len(recs))
 	for i, r := range recs {
@@ -128,10 +128,10 @@ func (s *Store) DeleteTokens(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return wrap("delete all", err)
 	}
-	s.b.mu.Lock()
-	defer s.b.mu.Unlock()
+	s.sh.mu.Lock()
+	defer s.sh.mu.Unlock()
 	if sp := s.space(false); sp != nil && len(sp.recs) > 0 {
-		delete(s.b.spaces, s.ns)
+		delete(s.sh.spaces, s.ns)
 		s.writes.Add(1)
 	}
 	return nil

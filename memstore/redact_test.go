@@ -9,11 +9,11 @@ import (
 	"github.com/tokenstore-go/tokenstore/memstore"
 )
 
-// TestNoSecretsInFormatting checks that a Backend and a Store holding a
+// TestNoSecretsInFormatting checks that a Shared and a Store holding a
 // record show none of its secrets through fmt or slog.
 func TestNoSecretsInFormatting(t *testing.T) {
-	b := memstore.NewBackend()
-	s := memstore.New(&memstore.Options{Backend: b, Namespace: "app1"})
+	b := memstore.NewShared()
+	s := memstore.New(&memstore.Options{Shared: b, Namespace: "app1"})
 	tok := tokenstore.Token{UserName: "ann@example.com", ClientSecret: "SECRET-cs", AccessToken: "SECRET-at", RefreshToken: "SECRET-rt"}
 	if err := s.SaveToken(context.Background(), &tok); err != nil {
 		t.Fatal(err)

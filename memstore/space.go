@@ -8,7 +8,7 @@ import (
 	"github.com/tokenstore-go/tokenstore/driver"
 )
 
-// space is one namespace of a Backend: the records by ID, each kept in its
+// space is one namespace of a Shared: the records by ID, each kept in its
 // persisted form (so that memstore enforces the size limit and returns
 // values normalised as a server-backed store does) and decoded once, and
 // an index from every other lookup key to the records that hold it, so

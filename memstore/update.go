@@ -24,9 +24,9 @@ func (s *Store) UpdateToken(ctx context.Context, id string, fn func(tokenstore.R
 		if err := ctx.Err(); err != nil {
 			return tokenstore.Record{}, wrap("update", err)
 		}
-		s.b.mu.Lock()
+		s.sh.mu.Lock()
 		cur, ok := s.space(false).find(tokenstore.Key{Kind: tokenstore.KeyID, Value: id})
-		s.b.mu.Unlock()
+		s.sh.mu.Unlock()
 		if !ok {
 			return tokenstore.Record{}, wrap("update", tokenstore.ErrNotFound)
 		}
@@ -61,8 +61,8 @@ func (s *Store) UpdateToken(ctx context.Context, id string, fn func(tokenstore.R
 // swap stores r if its record is still at version read, reporting whether
 // it did; r's user name must belong to no other record.
 func (s *Store) swap(read uint64, r record) (bool, error) {
-	s.b.mu.Lock()
-	defer s.b.mu.Unlock()
+	s.sh.mu.Lock()
+	defer s.sh.mu.Unlock()
 	sp := s.space(false)
 	if now, ok := sp.find(tokenstore.Key{Kind: tokenstore.KeyID, Value: r.tok.ID}); !ok || now.ver != read {
 		return false, nil

@@ -22,7 +22,7 @@ func init() {
 	})
 }
 
-// OpenURL opens "mem://": a new, empty Store on a private Backend, gone
+// OpenURL opens "mem://": a new, empty Store with records of its own, gone
 // with the process. The URL takes no host, path or parameter (each open
 // is a store of its own, so a name would suggest a sharing that does not
 // happen); opts is not needed, as memstore names nothing with a pepper.

@@ -27,13 +27,13 @@ const (
 type fleet struct {
 	clock   *zohotest.Clock
 	srv     *zohotest.Server
-	backend *memstore.Backend
+	backend *memstore.Shared
 	rec     tokenstore.Token
 }
 
 func newFleet(t testing.TB, opts *zohotest.Options) *fleet {
 	t.Helper()
-	f := &fleet{clock: zohotest.NewClock(time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)), backend: memstore.NewBackend()}
+	f := &fleet{clock: zohotest.NewClock(time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)), backend: memstore.NewShared()}
 	if opts == nil {
 		opts = &zohotest.Options{}
 	}
@@ -54,7 +54,7 @@ func newFleet(t testing.TB, opts *zohotest.Options) *fleet {
 
 // store is one instance's store: a Store value of its own over the shared
 // backend, as a process has.
-func (f *fleet) store() tokenstore.Store { return memstore.New(&memstore.Options{Backend: f.backend}) }
+func (f *fleet) store() tokenstore.Store { return memstore.New(&memstore.Options{Shared: f.backend}) }
 
 // source is one instance's token source.
 func (f *fleet) source(t *testing.T, o refresh.Options) *refresh.Source {

@@ -12,10 +12,10 @@ import (
 // in your store's _test.go as func TestConformance(t *testing.T).
 func ExampleRunConformance() {
 	testConformance := func(t *testing.T) {
-		b := memstore.NewBackend() // your client or server connection
+		b := memstore.NewShared() // your client or server connection
 		storetest.RunConformance(t, storetest.Harness{
 			NewStore: func(t *testing.T, ns string) tokenstore.Store {
-				return memstore.New(&memstore.Options{Backend: b, Namespace: ns})
+				return memstore.New(&memstore.Options{Shared: b, Namespace: ns})
 			},
 			Writes: func(s tokenstore.Store) int64 { return s.(*memstore.Store).Writes() },
 		})

@@ -26,7 +26,7 @@ type app struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 
-	// httpClient, when set, carries every backend request (tests count
+	// httpClient, when set, carries every request to a store (tests count
 	// requests with it).
 	httpClient *http.Client
 	now        func() time.Time
@@ -68,12 +68,12 @@ func (a *app) run(ctx context.Context, args []string) int {
 	return e.code
 }
 
-const rootLong = `tokenctl inspects the OAuth tokens a tokenstore backend holds, deletes them,
+const rootLong = `tokenctl inspects the OAuth tokens a store of tokenstore holds, deletes them,
 imports them from the Zoho SDKs' stores (FileStore CSV, DBStore on MySQL or
 MariaDB, the Kaizen #192 SQLite store, tokenctl's own export) and copies them
-between backends. Nothing caches: every command sees what the backend holds.
+between stores. Nothing caches: every command sees what the store holds.
 
-Backends are URLs (--store, or TOKENSTORE_URL):
+Stores are URLs (--store, or TOKENSTORE_URL):
   mem://                          in-process memory; empty at start (for --dry-run and tests)
   awssm://<prefix>?region=R       AWS Secrets Manager; credentials, region and
                                   endpoint from the AWS environment (AWS_REGION,
@@ -98,7 +98,7 @@ logged or put in an error, except by 'get --reveal' and 'export'.
 func (a *app) rootCmd() *cobra.Command {
 	root := &cobra.Command{
 		Use:           "tokenctl",
-		Short:         "Inspect, import and copy Zoho OAuth tokens in tokenstore backends",
+		Short:         "Inspect, import and copy Zoho OAuth tokens in tokenstore's stores",
 		Long:          rootLong,
 		SilenceUsage:  true,
 		SilenceErrors: true,
@@ -113,7 +113,7 @@ func (a *app) rootCmd() *cobra.Command {
 		return &exitErr{code: exitUsage, err: err}
 	})
 	pf := root.PersistentFlags()
-	pf.StringVarP(&a.storeURL, "store", "s", os.Getenv(envStore), "backend URL (default $"+envStore+")")
+	pf.StringVarP(&a.storeURL, "store", "s", os.Getenv(envStore), "store URL (default $"+envStore+")")
 	pf.StringVar(&a.pepperFile, "pepper-file", "", "file holding the index pepper as hex or base64 (default $"+envPepperFile+", or $"+envPepper+" itself)")
 	pf.StringVarP(&a.output, "output", "o", "table", "output format: table or json")
 	pf.BoolVar(&a.noProgress, "no-progress", false, "never show a progress bar (it shows only when stderr is a terminal)")

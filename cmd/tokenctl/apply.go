@@ -97,7 +97,7 @@ func (ap *applier) put(t tokenstore.Token) {
 var errNoKey = errors.New("no lookup key (needs a user name, an access token without client credentials, or a grant or refresh token with client ID and secret): importing it again would add a duplicate")
 
 // apply handles one row and returns its report line. A non-nil error is
-// not about the row (backend failure, interrupt) and ends the run.
+// not about the row (store failure, interrupt) and ends the run.
 func (ap *applier) apply(ctx context.Context, r row) (result, error) {
 	res := result{Row: r.n, User: r.tok.UserName, Action: actSkip}
 	t := r.tok
@@ -186,7 +186,7 @@ func (ap *applier) label(id string) string {
 }
 
 // rowError reports whether a SaveToken error is about the row, not the
-// backend: the run skips the row and goes on.
+// store: the run skips the row and goes on.
 func rowError(err error) bool {
 	return errors.Is(err, tokenstore.ErrInvalidToken) || errors.Is(err, tokenstore.ErrTooLarge) ||
 		errors.Is(err, tokenstore.ErrDuplicate) || errors.Is(err, tokenstore.ErrConflict)

@@ -11,7 +11,7 @@ func (a *app) copyCmd() *cobra.Command {
 	var dryRun, force bool
 	cmd := &cobra.Command{
 		Use:   "copy --from URL --to URL",
-		Short: "Copy every record from one backend to another, keeping IDs",
+		Short: "Copy every record from one store to another, keeping IDs",
 		Long: `Copy every record of --from into --to, keeping record IDs. Each record is
 matched in --to by its ID and merged like an import: a record that is already
 there unchanged is not written, so a copy can be repeated (or resumed after
@@ -49,11 +49,11 @@ unless --force.
 			if err != nil {
 				return err
 			}
-			src, err := a.openBackend(cmd.Context(), from, fp)
+			src, err := a.openStore(cmd.Context(), from, fp)
 			if err != nil {
 				return err
 			}
-			dst, err := a.openBackend(cmd.Context(), to, tp)
+			dst, err := a.openStore(cmd.Context(), to, tp)
 			if err != nil {
 				return err
 			}
@@ -77,8 +77,8 @@ unless --force.
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&from, "from", "", "source backend URL")
-	f.StringVar(&to, "to", "", "target backend URL")
+	f.StringVar(&from, "from", "", "source store URL")
+	f.StringVar(&to, "to", "", "target store URL")
 	f.StringVar(&fromPepper, "from-pepper-file", "", "pepper file for --from (default --pepper-file)")
 	f.StringVar(&toPepper, "to-pepper-file", "", "pepper file for --to (default --pepper-file)")
 	f.BoolVarP(&dryRun, "dry-run", "n", false, "report what would change and write nothing")

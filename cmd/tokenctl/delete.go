@@ -42,8 +42,8 @@ func (a *app) deleteAllCmd() *cobra.Command {
 	var yes bool
 	cmd := &cobra.Command{
 		Use:   "delete-all",
-		Short: "Delete every record of the backend's prefix (asks first)",
-		Long: `Delete every record under the backend URL's prefix and nothing else.
+		Short: "Delete every record of the store's prefix (asks first)",
+		Long: `Delete every record under the store URL's prefix and nothing else.
 
 On a terminal it asks you to type "yes" first; --yes skips the question. When
 stdin is not a terminal it refuses (exit 2) unless --yes is given, so a script

@@ -8,7 +8,7 @@ import (
 // Exit codes, documented in --help and README.md.
 const (
 	exitOK          = 0   // everything done
-	exitError       = 1   // an operation failed (backend, source, not found)
+	exitError       = 1   // an operation failed (store, source, not found)
 	exitUsage       = 2   // bad flags, arguments or URL; a confirmation refused
 	exitSkipped     = 3   // import or copy finished but skipped rows
 	exitInterrupted = 130 // stopped by SIGINT/SIGTERM between records
@@ -16,7 +16,7 @@ const (
 
 const exitCodesHelp = `Exit codes:
   0    success
-  1    an operation failed (backend error, record not found, a source that
+  1    an operation failed (store error, record not found, a source that
        cannot be read: missing file, directory, refused connection, not a
        Zoho layout)
   2    usage: bad flags, arguments or URL (a source URL or parameter in the

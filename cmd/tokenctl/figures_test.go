@@ -11,7 +11,7 @@ import (
 	"time"
 )
 
-// counter counts backend requests and, among them, writes.
+// counter counts the requests to a store and, among them, writes.
 type counter struct {
 	next          http.RoundTripper
 	calls, writes atomic.Int64

@@ -16,7 +16,7 @@ import (
 	"github.com/tokenstore-go/tokenstore/internal/urlparam"
 )
 
-const importLong = `Import tokens into the --store backend from SOURCE:
+const importLong = `Import tokens from SOURCE into the store --store names:
 
   FILE.csv | -                  Zoho SDK FileStore CSV. With a header: the current
                                 10 columns (id,user_name,client_id,client_secret,

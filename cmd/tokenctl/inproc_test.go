@@ -15,12 +15,12 @@ import (
 // testmem://NAME opens a memory store whose records live as long as the
 // test binary, shared by every open of NAME: in-process runs of tokenctl
 // see each other's writes, as processes sharing a server do.
-var testBackends sync.Map // NAME → *memstore.Backend
+var sharedByName sync.Map // NAME → *memstore.Shared
 
 func init() {
 	tokenstore.DefaultURLMux().Register("testmem", func(_ context.Context, u *url.URL, _ *tokenstore.OpenOptions) (tokenstore.Store, error) {
-		b, _ := testBackends.LoadOrStore(u.Host, memstore.NewBackend())
-		return memstore.New(&memstore.Options{Backend: b.(*memstore.Backend)}), nil
+		b, _ := sharedByName.LoadOrStore(u.Host, memstore.NewShared())
+		return memstore.New(&memstore.Options{Shared: b.(*memstore.Shared)}), nil
 	})
 }
 

@@ -13,7 +13,7 @@ func (a *app) listCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "list",
 		Short: "List every record: ID, user, client ID, expiry, API domain (never secrets)",
-		Long: `List every record of the backend, ordered by ID: ID, user name, client ID,
+		Long: `List every record of the store, ordered by ID: ID, user name, client ID,
 access token expiry with the time left, and API domain. Secrets are never shown;
 --output json marks each set secret "[redacted]".
 

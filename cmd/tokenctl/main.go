@@ -1,6 +1,6 @@
-// Command tokenctl inspects and manages the tokens a tokenstore backend
+// Command tokenctl inspects and manages the tokens a store of tokenstore
 // holds, imports them from the Zoho SDKs' stores, and copies them between
-// backends. See README.md for URLs, commands, exit codes and the secrets
+// stores. See README.md for URLs, commands, exit codes and the secrets
 // policy.
 package main
 

@@ -15,7 +15,7 @@ import (
 // rows when ctx is cancelled (SIGINT, SIGTERM). The error it returns
 // carries the exit code: exitSkipped when rows were skipped,
 // exitInterrupted when stopped.
-func (a *app) runRows(ctx context.Context, target *backend, rows []row, opts applyOptions, verb string) error {
+func (a *app) runRows(ctx context.Context, target *opened, rows []row, opts applyOptions, verb string) error {
 	ap, err := newApplier(ctx, target.store, opts, a.warnf)
 	if errors.Is(err, errPepper) {
 		return usagef("%s: %v: the pepper is not the one your applications use; give theirs (--pepper-file, %s), or --force to write anyway", target.url, err, envPepper)

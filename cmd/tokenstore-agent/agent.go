@@ -24,7 +24,7 @@ type agent struct {
 	cfg      *config
 	log      *slog.Logger
 	srv      *server
-	backend  tokenstore.Store // the store behind the cache, for readiness
+	uncached tokenstore.Store // the store behind the cache, for readiness
 	api      *http.Server
 	metrics  *http.Server
 	addr     net.Addr      // where the API listens, once started
@@ -40,11 +40,11 @@ type agent struct {
 const probeID = "tokenstore-agent-readiness-probe"
 
 func newAgent(ctx context.Context, cfg *config, log *slog.Logger) (*agent, error) {
-	backend, err := openBackend(ctx, cfg)
+	uncached, err := openStore(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
-	store, cs, err := withCache(backend, cfg.cache)
+	store, cs, err := withCache(uncached, cfg.cache)
 	if err != nil {
 		return nil, err
 	}
@@ -67,7 +67,7 @@ func newAgent(ctx context.Context, cfg *config, log *slog.Logger) (*agent, error
 	if _, err := refresh.New(store, tokenstore.Token{ID: probeID}, zoho.US.Endpoint(), &opts); err != nil {
 		return nil, usagef("%v", err) // the options, checked once at start
 	}
-	a := &agent{cfg: cfg, log: log, backend: backend, failed: make(chan error, 2)}
+	a := &agent{cfg: cfg, log: log, uncached: uncached, failed: make(chan error, 2)}
 	a.srv = &server{
 		store:   store,
 		sources: srcs,
@@ -93,7 +93,7 @@ func (a *agent) readiness(ctx context.Context) error {
 	if time.Since(time.Unix(0, a.probed.Load())) < readyFor {
 		return nil
 	}
-	if _, err := a.backend.FindTokenByID(ctx, probeID); err != nil && !errors.Is(err, tokenstore.ErrNotFound) {
+	if _, err := a.uncached.FindTokenByID(ctx, probeID); err != nil && !errors.Is(err, tokenstore.ErrNotFound) {
 		return err
 	}
 	a.probed.Store(time.Now().UnixNano())

@@ -203,7 +203,7 @@ func decodeJSON[T any](t testing.TB, b []byte) T {
 // nothing" checks.
 func (h *harness) snapshot() []tokenstore.Token {
 	h.t.Helper()
-	ts, err := h.a.backend.GetTokens(context.Background())
+	ts, err := h.a.uncached.GetTokens(context.Background())
 	if err != nil {
 		h.t.Fatal(err)
 	}

@@ -18,10 +18,10 @@ import (
 	_ "github.com/tokenstore-go/tokenstore/vault"
 )
 
-// openBackend opens the store a URL names (tokenstore.OpenStore: mem://,
+// openStore opens the store a URL names (tokenstore.OpenStore: mem://,
 // awssm://PREFIX, vault://MOUNT/PREFIX, as the store packages document),
 // with the pepper. A bad URL is a usage error.
-func openBackend(ctx context.Context, c *config) (tokenstore.Store, error) {
+func openStore(ctx context.Context, c *config) (tokenstore.Store, error) {
 	s, err := tokenstore.OpenStore(ctx, c.store, &tokenstore.OpenOptions{Pepper: c.pepper})
 	if errors.Is(err, tokenstore.ErrBadURL) {
 		return nil, fmt.Errorf("%w: %v", errUsage, err)

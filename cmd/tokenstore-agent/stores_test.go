@@ -59,7 +59,7 @@ func realStores(t *testing.T) []realStore {
 func cleanStore(t *testing.T, url string) {
 	t.Cleanup(func() {
 		cfg := &config{store: url}
-		s, err := openBackend(context.Background(), cfg)
+		s, err := openStore(context.Background(), cfg)
 		if err == nil {
 			err = s.DeleteTokens(context.Background())
 		}

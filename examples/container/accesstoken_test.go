@@ -23,16 +23,16 @@ func TestAccessTokenEndpoint(t *testing.T) {
 	zs := zohotest.NewServer(nil)
 	defer zs.Close()
 	zs.Client("1000.X", "secret-cs")
-	backend := memstore.NewBackend()
+	backend := memstore.NewShared()
 	rec := tokenstore.Token{UserName: "alice@example.com", ClientID: "1000.X", ClientSecret: "secret-cs",
 		RefreshToken: zs.NewRefreshToken("1000.X"), AccessToken: "secret-at-old", Expiry: time.Now().Add(-time.Minute)}
-	if err := memstore.New(&memstore.Options{Backend: backend}).SaveToken(context.Background(), &rec); err != nil {
+	if err := memstore.New(&memstore.Options{Shared: backend}).SaveToken(context.Background(), &rec); err != nil {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	var replicas []*httptest.Server
 	for range 3 {
-		srv := httptest.NewServer(newHandler(memstore.New(&memstore.Options{Backend: backend}), log, zs.Endpoint(), zs.URL()))
+		srv := httptest.NewServer(newHandler(memstore.New(&memstore.Options{Shared: backend}), log, zs.Endpoint(), zs.URL()))
 		defer srv.Close()
 		replicas = append(replicas, srv)
 	}
@@ -69,7 +69,7 @@ func TestAccessTokenEndpoint(t *testing.T) {
 	}
 	zs.Revoke(rec.RefreshToken)
 	upd := tokenstore.Token{UserName: rec.UserName, AccessToken: "secret-at-x", Expiry: time.Now().Add(-time.Minute)}
-	if err := memstore.New(&memstore.Options{Backend: backend}).SaveToken(context.Background(), &upd); err != nil {
+	if err := memstore.New(&memstore.Options{Shared: backend}).SaveToken(context.Background(), &upd); err != nil {
 		t.Fatal(err)
 	}
 	resp, err := http.Get(replicas[0].URL + "/users/alice@example.com/access-token")

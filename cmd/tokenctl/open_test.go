@@ -18,12 +18,12 @@ import (
 	"github.com/tokenstore-go/tokenstore"
 )
 
-// storeOf opens a backend URL in-process with the tests' pepper, to check
+// storeOf opens a store URL in-process with the tests' pepper, to check
 // what the processes stored.
 func storeOf(t *testing.T, u string) tokenstore.Store {
 	t.Helper()
 	p, _ := hex.DecodeString(strings.TrimPrefix(pepperEnv[0], "TOKENSTORE_PEPPER="))
-	b, err := newApp(nil, io.Discard, io.Discard).openBackend(context.Background(), u, p)
+	b, err := newApp(nil, io.Discard, io.Discard).openStore(context.Background(), u, p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +51,7 @@ func sameTokens(t *testing.T, what string, got, want []tokenstore.Token) {
 	}
 }
 
-func TestImportCopyExportAcrossBackends(t *testing.T) {
+func TestImportCopyExportAcrossStores(t *testing.T) {
 	t.Parallel()
 	v, a := vaultURL(t), awssmURL(t)
 	tokenctl(t, pepperEnv, "", "import", "-s", v, "testdata/filestore-java.csv").want(t, exitSkipped)

@@ -15,20 +15,20 @@ import (
 	_ "github.com/tokenstore-go/tokenstore/vault" // registers vault://
 )
 
-// backend is an opened store and the URL it came from, for messages.
-type backend struct {
+// opened is an opened store and the URL it came from, for messages.
+type opened struct {
 	store tokenstore.Store
-	url   string // as given; backend URLs hold no credentials
+	url   string // as given; store URLs hold no credentials
 }
 
-// openBackend opens the store a backend URL names, with pepper keying its
+// openStore opens the store a URL names, with pepper keying its
 // index names, through the library's openers (tokenstore.OpenStore). A
 // Vault URL's mount is checked with the server; the others make no
 // request. A bad URL, or a mount that is missing or of another KV version,
 // is a usage error; the network's or the server's errors are not.
-func (a *app) openBackend(ctx context.Context, raw string, pepper []byte) (*backend, error) {
+func (a *app) openStore(ctx context.Context, raw string, pepper []byte) (*opened, error) {
 	if raw == "" {
-		return nil, usagef("no backend: give --store URL or set %s", envStore)
+		return nil, usagef("no store: give --store URL or set %s", envStore)
 	}
 	s, err := tokenstore.OpenStore(ctx, raw, &tokenstore.OpenOptions{Pepper: pepper, HTTPClient: a.httpClient})
 	if errors.Is(err, tokenstore.ErrBadURL) {
@@ -40,7 +40,7 @@ func (a *app) openBackend(ctx context.Context, raw string, pepper []byte) (*back
 	if _, mem := s.(*memstore.Store); !mem && len(pepper) == 0 {
 		a.warnf("no pepper for %s: if your applications use one, set --pepper-file or %s, or lookups by user name and token miss their records", raw, envPepper)
 	}
-	return &backend{store: s, url: raw}, nil
+	return &opened{store: s, url: raw}, nil
 }
 
 // pepper returns the pepper from file (flag or TOKENSTORE_PEPPER_FILE) or
@@ -83,11 +83,11 @@ func parsePepper(text string) ([]byte, error) {
 	return nil, fmt.Errorf("neither hex nor base64")
 }
 
-// open opens the --store backend.
-func (a *app) open(ctx context.Context) (*backend, error) {
+// open opens the store --store names.
+func (a *app) open(ctx context.Context) (*opened, error) {
 	p, err := a.pepper(a.pepperFile)
 	if err != nil {
 		return nil, err
 	}
-	return a.openBackend(ctx, a.storeURL, p)
+	return a.openStore(ctx, a.storeURL, p)
 }
