@@ -17,15 +17,15 @@ import (
 	"github.com/tokenstore-go/tokenstore/storetest"
 )
 
-// The fault test plays every fault of smClient at every call of each
-// write operation, over the fake, and checks what the contract promises
-// after an uncertain outcome (SPEC: deadlines and uncertain outcomes):
-// the operation returns soon after its context ends; the record it does not
-// touch is intact and found by every key; what a lookup finds holds the
-// key; no user name has two records; the record it changes is in its old
+// The fault test plays every fault of smClient at every call of each write
+// operation, over the fake, and checks what the contract promises after an
+// uncertain outcome (doc.go, "Deadlines, uncertain outcomes and unreadable
+// records"): the operation returns soon after its context ends; the record it
+// does not touch is intact and found by every key; what a lookup finds holds
+// the key; no user name has two records; the record it changes is in its old
 // state or its new one; and the same operation retried by a healthy store
-// succeeds, leaving what a successful run leaves, with no wait on any
-// clock: what the fault left is repaired by the retry itself.
+// succeeds, leaving what a successful run leaves, with no wait on any clock:
+// what the fault left is repaired by the retry itself.
 
 // smFaultBound is how long after its context ends a faulted operation may
 // return: the documented 100 ms, with room for the race detector.

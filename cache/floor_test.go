@@ -15,7 +15,7 @@ import (
 	"github.com/tokenstore-go/tokenstore/memstore"
 )
 
-// floorRecords is how many records BenchmarkFloor caches (issue 14).
+// floorRecords is how many records BenchmarkFloor caches.
 const floorRecords = 1000
 
 // floorPath is one hit path of BenchmarkFloor. hit(start, n) makes n finds
@@ -188,16 +188,15 @@ func (savesOnly) SaveToken(_ context.Context, t *tokenstore.Token) error {
 }
 
 // BenchmarkFloor measures each hit path of the cache against two floors on
-// the same 1,000 records in the same run, and reports the ratios, which
-// mean the same on any machine: the floor of issue 14, a sync.Map lookup
-// plus copying the Token out (x-floor, wall time; cpu-x-floor, CPU time),
-// and the clock floor of issue 22, the same plus the one clock read that
-// the freshness guarantee needs (x-clock-floor, cpu-x-clock-floor). ns/op,
-// cpu-ns/op and allocs/op are the hit path's; floor-ns/op and
-// clock-floor-ns/op the floors'. The calls of the three loops alternate in
-// chunks so that a busy neighbour slows them alike. "serial" is one
-// goroutine; "parallel" is GOMAXPROCS goroutines (run with -cpu 2 for the
-// issue's two).
+// the same 1,000 records in the same run, and reports the ratios, which mean
+// the same on any machine: the floor, a sync.Map lookup plus copying the
+// Token out (x-floor, wall time; cpu-x-floor, CPU time), and the clock floor,
+// the same plus the one clock read that the freshness guarantee needs
+// (x-clock-floor, cpu-x-clock-floor). ns/op, cpu-ns/op and allocs/op are the
+// hit path's; floor-ns/op and clock-floor-ns/op the floors'. The calls of the
+// three loops alternate in chunks so that a busy neighbour slows them alike.
+// "serial" is one goroutine; "parallel" is GOMAXPROCS goroutines (run with
+// -cpu 2 for the issue's two).
 func BenchmarkFloor(b *testing.B) {
 	paths := floorPaths(b)
 	for _, mode := range []string{"serial", "parallel"} {

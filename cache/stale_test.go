@@ -33,11 +33,11 @@ func staleReads(a tokenstore.Token) []staleRead {
 		func(ctx context.Context, s *Store) (tokenstore.Token, error) { return s.FindTokenByID(ctx, a.ID) }})
 }
 
-// TestStaleNeverServesExpiredToken (issue 13): with StaleIfError and a
-// failing backend, no read path returns an access token that has expired
-// or is within ExpirySkew of expiry; it returns the backend's error, counted
-// as an error and not as a stale answer. A token still valid, or with an
-// unknown (zero) Expiry, or a record with no access token, is served stale.
+// TestStaleNeverServesExpiredToken: with StaleIfError and a failing backend,
+// no read path returns an access token that has expired or is within
+// ExpirySkew of expiry; it returns the backend's error, counted as an error
+// and not as a stale answer. A token still valid, or with an unknown (zero)
+// Expiry, or a record with no access token, is served stale.
 func TestStaleNeverServesExpiredToken(t *testing.T) {
 	c := newClock()
 	const (

@@ -16,11 +16,11 @@ import (
 	"github.com/tokenstore-go/tokenstore/integration"
 )
 
-// TestAWSSMLinearizable checks that concurrent saves by ID and reads of
-// two records stay linearizable on Secrets Manager while answers are lost
-// after the server applied the request (issue 13), with each worker a
-// store of its own, as separate processes are. The SDK resends a request
-// after a transport error, as users run it.
+// TestAWSSMLinearizable checks that concurrent saves by ID and reads of two
+// records stay linearizable on Secrets Manager while answers are lost after
+// the server applied the request, with each worker a store of its own, as
+// separate processes are. The SDK resends a request after a transport error,
+// as users run it.
 func TestAWSSMLinearizable(t *testing.T) {
 	ft := integration.NewFaultTransport(http.DefaultTransport)
 	ns := "lz" + randHex(5)

@@ -30,9 +30,9 @@ var corruptValues = map[string]string{
 	"bad expiry":     `{"v":1,"token":{"id":"%ID%","access_token":"secret-x","expiry":"10000-01-01T00:00:00Z"}}`,
 }
 
-// runCorruptRecords checks that one unreadable record never makes a
-// namespace unusable (SPEC: deadlines and uncertain outcomes): lists and
-// scans return the rest with an error naming the ID, finds of other
+// runCorruptRecords checks that one unreadable record never makes a namespace
+// unusable (doc.go, "Deadlines, uncertain outcomes and unreadable records"):
+// lists and scans return the rest with an error naming the ID, finds of other
 // records work, and DeleteToken and DeleteTokens always work.
 func runCorruptRecords(t *testing.T, be corruptBackend) {
 	for what, raw := range corruptValues {

@@ -34,7 +34,8 @@ import (
 //   - the same operation retried converges: one record, found by all keys.
 
 // deadlineBound is how long after its context's deadline an operation may
-// return: the documented bound of every store (SPEC: deadlines).
+// return: the documented bound of every store (doc.go, "Deadlines, uncertain
+// outcomes and unreadable records").
 const deadlineBound = 100 * time.Millisecond
 
 // faultDeadline is the least deadline of a faulted operation; it grows to

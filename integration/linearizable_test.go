@@ -238,7 +238,7 @@ func lzDo(ctx context.Context, s tokenstore.Store, in lzInput) (lzOutput, error)
 	return lzOutput{value: tok.AccessToken}, err
 }
 
-// The model rejects the history of issue 13 part 3 (S's value put back
+// The model rejects the lost-answer history (S's value put back
 // after T's acknowledged write) and accepts it when the last read sees T's
 // value: the checker can fail.
 func TestRegisterModelWitness(t *testing.T) {

@@ -16,10 +16,10 @@ import (
 	"github.com/tokenstore-go/tokenstore/zoho/zohotest"
 )
 
-// The lease holder's failures, each across processes sharing a real store
-// (issue 19, items 4 to 6): a holder killed while the stored token is
-// still valid, a holder whose caller gives up, and a holder that stalls
-// past its lease while the refresh token is replaced.
+// The lease holder's failures, each across processes sharing a real
+// store: a holder killed while the stored token is still valid, a holder
+// whose caller gives up, and a holder that stalls past its lease while the
+// refresh token is replaced.
 func TestRefreshHolder(t *testing.T) {
 	for _, be := range fleetBackends(t) {
 		t.Run(be.name, func(t *testing.T) {

@@ -9,9 +9,10 @@ import (
 )
 
 // testCorruptIsolated: one record that does not decode never makes the
-// namespace unusable (issue 13 part 4b). It is written with the root token
-// over a record the store saved (so index entries lead to it), as damage,
-// a person with the vault CLI or another version of the package would.
+// namespace unusable (doc.go, "Deadlines, uncertain outcomes and unreadable
+// records"). It is written with the root token over a record the store saved
+// (so index entries lead to it), as damage, a person with the vault CLI or
+// another version of the package would.
 func testCorruptIsolated(t *testing.T, f *kvFixture) {
 	tests := []struct {
 		name   string

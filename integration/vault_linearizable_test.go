@@ -12,9 +12,9 @@ import (
 
 // testLinearizable checks that concurrent saves by ID and reads of two
 // records stay linearizable while answers are lost after Vault applied the
-// request (issue 13 part 3). On KV v2 each worker is a store of its own,
-// as separate processes are; KV v1 is checked with the one store it
-// supports (see the vault package doc), so that it is no worse.
+// request. On KV v2 each worker is a store of its own, as separate processes
+// are; KV v1 is checked with the one store it supports (see the vault package
+// doc), so that it is no worse.
 func testLinearizable(t *testing.T, f *kvFixture) {
 	ns := "t" + randHex(4)
 	ft := integration.NewFaultTransport(nil)

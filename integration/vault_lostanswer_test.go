@@ -45,11 +45,12 @@ func (a *afterApplied) RoundTrip(r *http.Request) (*http.Response, error) {
 	return resp, err
 }
 
-// testLostAnswerNotReapplied plays the witness of issue 13 part 3 against
-// a real Vault: save S sets A and its record write lands, but the answer is
-// lost; a read sees A; save T sets B and is acknowledged; then the Vault
-// client resends S's write, which check-and-set refuses. S must find its
-// own write and stop: a read after T sees B, never A again.
+// testLostAnswerNotReapplied plays a lost answer (as vault/lostanswer_test.go
+// does on the fake) against a real Vault: save S sets A and its record write
+// lands, but the answer is lost; a read sees A; save T sets B and is
+// acknowledged; then the Vault client resends S's write, which check-and-set
+// refuses. S must find its own write and stop: a read after T sees B, never A
+// again.
 func testLostAnswerNotReapplied(t *testing.T, f *kvFixture) {
 	ns := "t" + randHex(4)
 	ctx := ctxT(t)

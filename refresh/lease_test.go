@@ -36,9 +36,9 @@ func (f *fleet) setExpiry(t *testing.T, e time.Time) {
 	}
 }
 
-// TestDeadHolderValidToken (issue 19, item 4): while the holder of the
-// lease is stuck (dead or slow) and the stored token is still valid
-// (within Skew), every other caller gets that token at once.
+// TestDeadHolderValidToken: while the holder of the lease is stuck (dead or
+// slow) and the stored token is still valid (within Skew), every other caller
+// gets that token at once.
 func TestDeadHolderValidToken(t *testing.T) {
 	f := newFleet(t, nil)
 	f.setExpiry(t, f.clock.Now().Add(40*time.Second)) // within the default Skew of a minute
@@ -64,10 +64,10 @@ func TestDeadHolderValidToken(t *testing.T) {
 	}
 }
 
-// TestCancelledHolderStores (issue 19, item 5): the caller that took the
-// lease gives up during the endpoint call; the answer is still stored and
-// the lease released, so the fleet gets that token without waiting out
-// the lease and without a second call.
+// TestCancelledHolderStores: the caller that took the lease gives up during
+// the endpoint call; the answer is still stored and the lease released, so
+// the fleet gets that token without waiting out the lease and without a
+// second call.
 func TestCancelledHolderStores(t *testing.T) {
 	f := newFleet(t, nil)
 	release := f.srv.HoldNext()
@@ -99,10 +99,9 @@ func TestCancelledHolderStores(t *testing.T) {
 	}
 }
 
-// TestStalledHolderFenced (issue 19, item 6): a holder stalls past its
-// lease; meanwhile the user saves a new refresh token. The stalled
-// answer, made from the old refresh token, is dropped rather than paired
-// with the new one, and counted.
+// TestStalledHolderFenced: a holder stalls past its lease; meanwhile the user
+// saves a new refresh token. The stalled answer, made from the old refresh
+// token, is dropped rather than paired with the new one, and counted.
 func TestStalledHolderFenced(t *testing.T) {
 	f := newFleet(t, nil)
 	release := f.srv.HoldNext()
@@ -139,10 +138,10 @@ func TestStalledHolderFenced(t *testing.T) {
 	}
 }
 
-// TestStalledExchangerNotRevoked (issue 19, item 6): a holder stalls
-// exchanging a grant code; a second process takes over and exchanges it.
-// The stalled one's "invalid_code" (the code is spent now) must not reach
-// the record or its callers as ErrRevoked.
+// TestStalledExchangerNotRevoked: a holder stalls exchanging a grant code; a
+// second process takes over and exchanges it. The stalled one's
+// "invalid_code" (the code is spent now) must not reach the record or its
+// callers as ErrRevoked.
 func TestStalledExchangerNotRevoked(t *testing.T) {
 	f := newFleet(t, nil)
 	code := f.srv.NewGrantCode(clientID)
@@ -179,9 +178,8 @@ func TestStalledExchangerNotRevoked(t *testing.T) {
 	}
 }
 
-// TestFastClockLease (issue 19, item 8): a lease whose until lies further
-// ahead than LeaseTTL was written by a clock running fast; it does not
-// stall the fleet.
+// TestFastClockLease: a lease whose until lies further ahead than LeaseTTL
+// was written by a clock running fast; it does not stall the fleet.
 func TestFastClockLease(t *testing.T) {
 	f := newFleet(t, nil)
 	upd := f.store().(tokenstore.Updater)
@@ -222,9 +220,9 @@ func (s *flakyStore) UpdateToken(ctx context.Context, id string, fn func(tokenst
 	return s.Store.(tokenstore.Updater).UpdateToken(ctx, id, fn)
 }
 
-// TestStoreDownValidToken (issue 19, item 8): with the store down, a token
-// held in memory that is still valid, though within Skew, is returned
-// rather than an error; an expired one is an error naming the cause.
+// TestStoreDownValidToken: with the store down, a token held in memory that
+// is still valid, though within Skew, is returned rather than an error; an
+// expired one is an error naming the cause.
 func TestStoreDownValidToken(t *testing.T) {
 	f := newFleet(t, nil)
 	fs := &flakyStore{Store: f.store()}
@@ -249,9 +247,8 @@ func TestStoreDownValidToken(t *testing.T) {
 	}
 }
 
-// TestTokenBounded (issue 19, item 8): Token, which takes no context,
-// returns within twice LeaseTTL on a hung accounts server, even with
-// http.DefaultClient.
+// TestTokenBounded: Token, which takes no context, returns within twice
+// LeaseTTL on a hung accounts server, even with http.DefaultClient.
 func TestTokenBounded(t *testing.T) {
 	f := newFleet(t, nil)
 	f.srv.SetHang(true)
@@ -274,9 +271,8 @@ func TestTokenBounded(t *testing.T) {
 	}
 }
 
-// TestOnTokenChangePanics (issue 19, item 8): a panicking OnTokenChange in
-// a background refresh does not crash the process, and the token is
-// stored.
+// TestOnTokenChangePanics: a panicking OnTokenChange in a background refresh
+// does not crash the process, and the token is stored.
 func TestOnTokenChangePanics(t *testing.T) {
 	f := newFleet(t, nil)
 	src := f.source(t, refresh.Options{RefreshAhead: 10 * time.Minute, OnTokenChange: func(tokenstore.Token) { panic("user code") }})
@@ -301,10 +297,9 @@ func TestOnTokenChangePanics(t *testing.T) {
 	}
 }
 
-// TestRefusedTokensBounded (issue 19, item 7): an API that refuses every
-// token with 401 INVALID_OAUTHTOKEN makes the fleet expire and refresh at
-// most once per MinInterval, not once per request; each token is expired
-// once.
+// TestRefusedTokensBounded: an API that refuses every token with 401
+// INVALID_OAUTHTOKEN makes the fleet expire and refresh at most once per
+// MinInterval, not once per request; each token is expired once.
 func TestRefusedTokensBounded(t *testing.T) {
 	f := newFleet(t, nil)
 	src := f.source(t, refresh.Options{})
@@ -333,8 +328,8 @@ func TestRefusedTokensBounded(t *testing.T) {
 	}
 }
 
-// TestShortLifetimeBounded (issue 19, item 7): tokens that live less than
-// Skew are refreshed at most once per MinInterval, not on every call.
+// TestShortLifetimeBounded: tokens that live less than Skew are refreshed at
+// most once per MinInterval, not on every call.
 func TestShortLifetimeBounded(t *testing.T) {
 	f := newFleet(t, &zohotest.Options{TokenLifetime: zoho.MinExpiresIn})
 	src := f.source(t, refresh.Options{Skew: 10 * time.Minute})
@@ -353,8 +348,7 @@ func TestShortLifetimeBounded(t *testing.T) {
 	}
 }
 
-// TestNewBounds (issue 19, item 7): settings that would refresh again and
-// again are refused.
+// TestNewBounds: settings that would refresh again and again are refused.
 func TestNewBounds(t *testing.T) {
 	ep := zoho.US.Endpoint()
 	f := newFleet(t, nil)

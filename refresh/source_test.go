@@ -413,8 +413,8 @@ func TestClientRetriesEvictedToken(t *testing.T) {
 	if st.APIUnauthorized-before.APIUnauthorized != 1 || st.Refreshes-before.Refreshes != 1 {
 		t.Fatalf("%d 401s, %d refreshes after the eviction; want 1 and 1", st.APIUnauthorized-before.APIUnauthorized, st.Refreshes-before.Refreshes)
 	}
-	// A POST is not resent: the 401 reaches the caller. But the refused
-	// token is expired for the whole fleet all the same (issue 19, item 3).
+	// A POST is not resent: the 401 reaches the caller. But the refused token
+	// is expired for the whole fleet all the same.
 	f.clock.Advance(refresh.DefaultMinInterval)
 	if _, err := f.srv.Accounts().Refresh(ctxT(t), clientID, clientSecret, f.rec.RefreshToken); err != nil {
 		t.Fatal(err)

@@ -28,9 +28,10 @@ var corruptRecords = []struct {
 	}},
 }
 
-// One unreadable record never makes the namespace unusable (SPEC, issue 13
-// part 4b): lists return the rest with an error naming it, lookups of other
-// records work, and it can be deleted.
+// One unreadable record never makes the namespace unusable (doc.go,
+// "Deadlines, uncertain outcomes and unreadable records"): lists return the
+// rest with an error naming it, lookups of other records work, and it can be
+// deleted.
 func TestCorruptRecordDoesNotPoisonNamespace(t *testing.T) {
 	ctx := context.Background()
 	for _, tt := range corruptRecords {

@@ -18,10 +18,11 @@ import (
 )
 
 // TestFaultSweep plays every write operation with every fault of the fake
-// Vault (fakefaults_test.go) at every request N of the operation, through
-// the exported API only, and then checks with a store whose requests pass
-// untouched what the contract promises after a crash or an uncertain
-// outcome (SPEC: guarantees; deadlines and uncertain outcomes):
+// Vault (fakefaults_test.go) at every request N of the operation, through the
+// exported API only, and then checks with a store whose requests pass
+// untouched what the contract promises after a crash or an uncertain outcome
+// (doc.go, "Concurrency" and "Deadlines, uncertain outcomes and unreadable
+// records"):
 //
 //   - a stalled operation returns within its deadline plus faultBound,
 //     with the context's error, or success when what stalled was cleanup

@@ -11,14 +11,14 @@ import (
 // put is kv.write for a write whose earlier copy may already be stored.
 //
 // A refused check-and-set is not always a lost race. When the answer to a
-// write is lost (a connection reset after Vault applied it), the Vault
-// client sends the same request again, and Vault refuses the copy because
-// the first one moved the version on. The store cannot see that resend,
-// so it treats every refusal as possibly its own: a write with cas c that
-// landed is version c+1, and put reads that version back. If it holds
-// exactly data, the write is stored and put reports success; merging again
-// on top of what others wrote since would apply this write twice, after a
-// later write that was already acknowledged (issue 13).
+// write is lost (a connection reset after Vault applied it), the Vault client
+// sends the same request again, and Vault refuses the copy because the first
+// one moved the version on. The store cannot see that resend, so it treats
+// every refusal as possibly its own: a write with cas c that landed is
+// version c+1, and put reads that version back. If it holds exactly data, the
+// write is stored and put reports success; merging again on top of what
+// others wrote since would apply this write twice, after a later write that
+// was already acknowledged.
 //
 // Records and tombstones carry a random nonce, so data equal to data is
 // this very write and never another writer's with the same content: two

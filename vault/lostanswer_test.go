@@ -58,8 +58,8 @@ func writesTo(part string) func(*http.Request) bool {
 // A save whose record write landed but whose answer was lost, and which a
 // later save overwrote before the client resent it, must not put its value
 // back: the resend is refused by check-and-set, and that is the save's own
-// write, not a lost race (issue 13, part 3). Before the fix the store
-// re-read the record and merged its update again on top of the later one.
+// write, not a lost race. Before the fix the store re-read the record and
+// merged its update again on top of the later one.
 func TestLostAnswerIsNotALostRace(t *testing.T) {
 	ctx := context.Background()
 	tests := []struct {

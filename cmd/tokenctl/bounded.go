@@ -10,7 +10,7 @@ import (
 
 // Bounds on what one row may hold while it is read, so that memory stays
 // small whatever the input: encoding/csv and bufio.Reader.ReadBytes keep a
-// whole record or line, and a 64 MiB field took 357 MB (issue 19).
+// whole record or line, and a 64 MiB field took 357 MB.
 const (
 	// maxCSVRecord bounds a CSV record: ten fields of maxField bytes,
 	// doubled for quoting, and room for unknown columns.

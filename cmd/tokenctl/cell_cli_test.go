@@ -24,8 +24,8 @@ func rawControl(out string) bool {
 	return false
 }
 
-// Table output escapes control characters in every cell (issue 19 item
-// 18): list, get and the import report.
+// Table output escapes control characters in every cell: list, get and
+// the import report.
 func TestTablesEscapeControlCharacters(t *testing.T) {
 	u, s := testStore(t)
 	ctx := context.Background()

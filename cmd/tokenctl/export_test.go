@@ -10,9 +10,9 @@ import (
 	"github.com/tokenstore-go/tokenstore"
 )
 
-// export --force replaces the name, never what a symlink points to, and
-// never changes the old file (issue 19 item 19: it followed the symlink,
-// truncated the target and chmodded it 0600).
+// export --force replaces the name, never what a symlink points to, and never
+// changes the old file (it once followed the symlink, truncated the target
+// and chmodded it 0600).
 func TestExportForceReplacesTheName(t *testing.T) {
 	u, s := testStore(t)
 	tok := tokenstore.Token{UserName: "ann@example.com", AccessToken: "1000.fake-access-ann"}

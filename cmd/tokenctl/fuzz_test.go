@@ -15,8 +15,8 @@ import (
 	"github.com/tokenstore-go/tokenstore/memstore"
 )
 
-// The readers and the applier behind them never panic, whatever the input
-// (issue 19 item 13). Run a fuzzer with, for example,
+// The readers and the applier behind them never panic, whatever the input.
+// Run a fuzzer with, for example,
 //
 //	go test -run '^$' -fuzz FuzzCSVSource -fuzztime 2m .
 //

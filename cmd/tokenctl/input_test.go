@@ -11,7 +11,7 @@ import (
 	"testing"
 )
 
-// Malformed input is reported per row and never panics (issue 19 item 13):
+// Malformed input is reported per row and never panics:
 // a bad first field used to panic in csv.Reader.FieldPos.
 func TestMalformedInputNeverPanics(t *testing.T) {
 	t.Parallel()
@@ -59,7 +59,7 @@ func (zeros) Read(p []byte) (int, error) {
 }
 
 // Reading a source holds at most a bounded part of any row in memory
-// (issue 19 item 19): a 64 MiB field used to cost 357 MB.
+// (a 64 MiB field used to cost 357 MB).
 func TestHugeFieldsAreBounded(t *testing.T) {
 	for _, tt := range []struct {
 		name string

@@ -78,10 +78,10 @@ func seed(t *testing.T, s tokenstore.Store, ts ...tokenstore.Token) {
 }
 
 // Every import and copy fixture gives the same report with --dry-run as
-// without, on an empty target and on one that already holds some of its
-// users (issue 19 item 14: rows that interact were planned against the
-// store alone: a user's second row was a skip, an ID given twice two
-// inserts, users held under other IDs inserts).
+// without, on an empty target and on one that already holds some of its users
+// (rows that interact were once planned against the store alone: a user's
+// second row was a skip, an ID given twice two inserts, users held under
+// other IDs inserts).
 func TestDryRunAgreesWithRealRun(t *testing.T) {
 	files, _ := filepath.Glob("testdata/*.csv")
 	more, _ := filepath.Glob("testdata/plan/*")
@@ -162,7 +162,7 @@ func TestDryRunAgreesWithRealRun(t *testing.T) {
 }
 
 // Imports accept only https origins of Zoho's API as api_domain (empty
-// stays allowed); a bad one skips its row (issue 19 item 2).
+// stays allowed); a bad one skips its row.
 func TestImportChecksAPIDomain(t *testing.T) {
 	u, s := testStore(t)
 	p := runApp(t, "", "import", "-s", u, "-o", "json", "testdata/plan/api-domain.csv")
@@ -195,10 +195,10 @@ func TestImportChecksAPIDomain(t *testing.T) {
 	}
 }
 
-// A store whose records do not answer to the pepper given is refused
-// before any write unless --force, and with --force the report says that
-// rows inserted beside their users' records (issue 19 item 15: a changed
-// pepper made a second record for each user and the report said "merge").
+// A store whose records do not answer to the pepper given is refused before
+// any write unless --force, and with --force the report says that rows
+// inserted beside their users' records (a changed pepper made a second record
+// for each user and the report said "merge").
 func TestChangedPepperIsRefused(t *testing.T) {
 	t.Parallel()
 	otherPepper := []string{"TOKENSTORE_PEPPER=" + strings.Repeat("ab", 32)}

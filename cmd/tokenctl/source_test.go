@@ -9,8 +9,8 @@ import (
 )
 
 // A source that cannot be read is exit 1 whatever the reason; a source
-// argument in the wrong form is exit 2 (issue 19 item 20: a missing file
-// gave 2 and a directory 1).
+// argument in the wrong form is exit 2 (once a missing file gave 2 and a
+// directory 1).
 func TestBadSourceExitCodes(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()

@@ -186,9 +186,8 @@ func mustPassword(src string) string {
 	return p
 }
 
-// The MySQL password comes from MYSQL_PWD or --password-file, and one in
-// the URL draws a warning (issue 19 item 19: only the URL was read, where
-// ps shows it).
+// The MySQL password comes from MYSQL_PWD or --password-file, and one in the
+// URL draws a warning (once only the URL was read, where ps shows it).
 func TestMySQLPasswordOutsideTheURL(t *testing.T) {
 	t.Parallel()
 	db, src := mysqlDB(t)
@@ -231,8 +230,7 @@ func TestMySQLPasswordOutsideTheURL(t *testing.T) {
 	}
 }
 
-// A DBStore row whose api_domain is not Zoho's API is skipped (issue 19
-// item 2).
+// A DBStore row whose api_domain is not Zoho's API is skipped.
 func TestImportMariaDBChecksAPIDomain(t *testing.T) {
 	t.Parallel()
 	db, src := mysqlDB(t)
