@@ -40,7 +40,7 @@
 // seen once one of the first two bounds passes: another instance's new
 // access token, changed field or deletion may go unseen for up to TTL, and
 // never past the cached access token's Expiry minus ExpirySkew. Choose TTL
-// with that in mind; when every writer goes through one cache.Store,
+// with that in mind; when every writer goes through one cache,
 // nothing is ever stale. A record whose access token has expired, or is
 // within ExpirySkew of it, is always read from the backend.
 //

@@ -13,7 +13,7 @@ import (
 	"github.com/tokenstore-go/tokenstore/storetest"
 )
 
-// cachedHarness puts one cache.Store in front of one store of h per
+// cachedHarness puts one cache in front of one store of h per
 // namespace. The suite's peer stores must see each other's writes at once,
 // which only a shared cache gives; separate caches are stale for up to
 // their TTL (cache package doc), which the cache's unit tests cover.

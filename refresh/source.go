@@ -50,7 +50,7 @@ var (
 // New returns a Source for the record that query selects (by ID or user
 // name, see tokenstore.Lookup) in store, refreshed at endpoint (see
 // zoho.DC.Endpoint). The store must implement tokenstore.Updater, and
-// store a record's Meta (every store of this module does, and a cache.Store
+// store a record's Meta (every store of this module does, and a cache
 // does when the store behind it does). New makes no call.
 func New(store tokenstore.Store, query tokenstore.Token, endpoint oauth2.Endpoint, opts *Options) (*Source, error) {
 	upd, ok := store.(tokenstore.Updater)
