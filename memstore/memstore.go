@@ -19,9 +19,9 @@
 //
 // # Concurrency
 //
-// A Store is safe for concurrent use. Stores made with the same Shared
-// share its records, as processes sharing a server do; each operation runs
-// under the Shared's lock, so every contract guarantee holds trivially.
+// A Store is safe for concurrent use. Stores made on one Shared see the
+// same records, as processes sharing a server do; each operation runs
+// under that Shared's lock, so every contract guarantee holds trivially.
 //
 // # Errors
 //
