@@ -23,9 +23,10 @@ type plainToken Token
 func (t Token) MarshalJSON() ([]byte, error) {
 	p := plainToken(t)
 	fp := (*fields.Token)(&p)
-	for i, f := range fields.All {
+	for i := range fields.All {
+		f := &fields.All[i]
 		if f.Secret {
-			*fp.Str(i) = redact.Mask(*fp.Str(i))
+			*f.Str(fp) = redact.Mask(*f.Str(fp))
 		}
 	}
 	return json.Marshal(p)
@@ -43,8 +44,9 @@ func (t *Token) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	fp := (*fields.Token)(&p)
-	for i, f := range fields.All {
-		if !f.Time && *fp.Str(i) == redact.Mark {
+	for i := range fields.All {
+		f := &fields.All[i]
+		if !f.IsTime && *f.Str(fp) == redact.Mark {
 			return invalidf("%s in JSON is the redaction marker: Token's JSON form has no secrets; persist tokens with a Store or driver.EncodeRecord", f.Name)
 		}
 	}

@@ -14,13 +14,14 @@ import (
 func (t Token) String() string {
 	var b strings.Builder
 	b.WriteString("Token{")
-	for i, f := range fields.All {
+	for i := range fields.All {
+		f := &fields.All[i]
 		if i > 0 {
 			b.WriteByte(' ')
 		}
 		b.WriteString(f.Name)
 		b.WriteByte(':')
-		b.WriteString(t.shown(i))
+		b.WriteString(t.shown(f))
 	}
 	b.WriteByte('}')
 	return b.String()
@@ -30,11 +31,12 @@ func (t Token) String() string {
 func (t Token) GoString() string {
 	var b strings.Builder
 	b.WriteString("tokenstore.Token{")
-	for i, f := range fields.All {
+	for i := range fields.All {
+		f := &fields.All[i]
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		fmt.Fprintf(&b, "%s:%q", f.Name, t.shown(i))
+		fmt.Fprintf(&b, "%s:%q", f.Name, t.shown(f))
 	}
 	b.WriteByte('}')
 	return b.String()
@@ -48,24 +50,25 @@ func (t Token) Format(f fmt.State, verb rune) { redact.FormatGo(f, verb, t) }
 // for each secret only whether it is set.
 func (t Token) LogValue() slog.Value {
 	attrs := make([]slog.Attr, len(fields.All))
-	for i, f := range fields.All {
-		attrs[i] = slog.String(f.Name, t.shown(i))
+	for i := range fields.All {
+		f := &fields.All[i]
+		attrs[i] = slog.String(f.Name, t.shown(f))
 	}
 	return slog.GroupValue(attrs...)
 }
 
-// shown returns field i of t as it may be shown: a secret masked, a time
+// shown returns field f of t as it may be shown: a secret masked, a time
 // in RFC 3339 (UTC, to the second), "" when unset.
-func (t *Token) shown(i int) string {
+func (t *Token) shown(f *fields.Field) string {
 	p := (*fields.Token)(t)
-	if fields.All[i].Time {
-		if e := *p.Time(i); !e.IsZero() {
+	if f.IsTime {
+		if e := *f.Time(p); !e.IsZero() {
 			return e.UTC().Format(time.RFC3339)
 		}
 		return ""
 	}
-	if fields.All[i].Secret {
-		return redact.Mask(*p.Str(i))
+	if f.Secret {
+		return redact.Mask(*f.Str(p))
 	}
-	return *p.Str(i)
+	return *f.Str(p)
 }

@@ -81,8 +81,9 @@ func Validate(t Token) error {
 		}
 	}
 	p := (*fields.Token)(&t)
-	for i, f := range fields.All {
-		if !f.Time && !utf8.ValidString(*p.Str(i)) {
+	for i := range fields.All {
+		f := &fields.All[i]
+		if !f.IsTime && !utf8.ValidString(*f.Str(p)) {
 			return invalidf("%s is not valid UTF-8", f.Name)
 		}
 	}

@@ -50,7 +50,8 @@ const (
 func envelopeTypes() (env, rec reflect.Type) {
 	str := reflect.TypeFor[string]()
 	sf := make([]reflect.StructField, len(fields.All))
-	for i, f := range fields.All {
+	for i := range fields.All {
+		f := &fields.All[i]
 		sf[i] = reflect.StructField{Name: f.Name, Type: str, Tag: reflect.StructTag(`json:"` + f.Key + `,omitempty"`)}
 	}
 	rec = reflect.StructOf(sf)
@@ -85,12 +86,13 @@ func EncodeRecordMeta(t tokenstore.Token, m tokenstore.Meta) ([]byte, error) {
 	}
 	rec := reflect.New(recordType)
 	r, p := rec.Elem(), (*fields.Token)(&t)
-	for i, f := range fields.All {
+	for i := range fields.All {
+		f := &fields.All[i]
 		switch {
-		case !f.Time:
-			r.Field(i).SetString(*p.Str(i))
-		case !p.Time(i).IsZero():
-			r.Field(i).SetString(expiry.Format(*p.Time(i)))
+		case !f.IsTime:
+			r.Field(i).SetString(*f.Str(p))
+		case !f.Time(p).IsZero():
+			r.Field(i).SetString(expiry.Format(*f.Time(p)))
 		}
 	}
 	env := reflect.New(envelopeType)
@@ -141,17 +143,18 @@ func DecodeRecordMeta(b []byte) (tokenstore.Token, tokenstore.Meta, error) {
 	}
 	var t tokenstore.Token
 	r, p := e.Field(envToken).Elem(), (*fields.Token)(&t)
-	for i, f := range fields.All {
+	for i := range fields.All {
+		f := &fields.All[i]
 		s := r.Field(i).String()
 		switch {
-		case !f.Time:
-			*p.Str(i) = s
+		case !f.IsTime:
+			*f.Str(p) = s
 		case s != "":
 			exp, err := expiry.Parse(s)
 			if err != nil {
 				return tokenstore.Token{}, nil, corruptf("malformed %s", f.Key)
 			}
-			*p.Time(i) = exp
+			*f.Time(p) = exp
 		}
 	}
 	return t, e.Field(envMeta).Interface().(tokenstore.Meta), nil

@@ -182,16 +182,17 @@ func fuzzToken(id, values string, sec, nsec int64, offset int32) tokenstore.Toke
 	var t tokenstore.Token
 	p := (*fields.Token)(&t)
 	vals := strings.Split(values, "\x1e")
-	for i, f := range fields.All {
+	for i := range fields.All {
+		f := &fields.All[i]
 		switch {
 		case i == fields.ID:
-			*p.Str(i) = id
-		case f.Time:
+			*f.Str(p) = id
+		case f.IsTime:
 			if sec != 0 || nsec != 0 {
-				*p.Time(i) = time.Unix(sec, nsec).In(time.FixedZone("F", int(offset)))
+				*f.Time(p) = time.Unix(sec, nsec).In(time.FixedZone("F", int(offset)))
 			}
 		case len(vals) > 0:
-			*p.Str(i), vals = vals[0], vals[1:]
+			*f.Str(p), vals = vals[0], vals[1:]
 		}
 	}
 	return t
@@ -201,9 +202,10 @@ func fuzzToken(id, values string, sec, nsec int64, offset int32) tokenstore.Toke
 func fuzzValues(t tokenstore.Token) string {
 	var vals []string
 	p := (*fields.Token)(&t)
-	for i, f := range fields.All {
-		if i != fields.ID && !f.Time {
-			vals = append(vals, *p.Str(i))
+	for i := range fields.All {
+		f := &fields.All[i]
+		if i != fields.ID && !f.IsTime {
+			vals = append(vals, *f.Str(p))
 		}
 	}
 	return strings.Join(vals, "\x1e")

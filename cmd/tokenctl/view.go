@@ -28,22 +28,23 @@ type viewField struct {
 func newView(t tokenstore.Token, now time.Time, reveal bool) view {
 	p := (*fields.Token)(&t)
 	v := make(view, 0, len(fields.All)+1)
-	for i, f := range fields.All {
+	for i := range fields.All {
+		f := &fields.All[i]
 		switch {
-		case f.Time:
-			if e := *p.Time(i); !e.IsZero() {
+		case f.IsTime:
+			if e := *f.Time(p); !e.IsZero() {
 				e = e.UTC()
 				v = append(v, viewField{f.Key, e}, viewField{"expires_in_seconds", int64(math.Floor(e.Sub(now).Seconds()))})
 			}
-		case i == fields.ID || *p.Str(i) != "":
-			v = append(v, viewField{f.Key, shown(f, *p.Str(i), reveal)})
+		case i == fields.ID || *f.Str(p) != "":
+			v = append(v, viewField{f.Key, shown(f, *f.Str(p), reveal)})
 		}
 	}
 	return v
 }
 
 // shown returns the value of string field f as an operator sees it.
-func shown(f fields.Field, s string, reveal bool) string {
+func shown(f *fields.Field, s string, reveal bool) string {
 	if f.Secret && !reveal {
 		return redact.Mask(s)
 	}
@@ -124,13 +125,14 @@ func writeTable(w io.Writer, ts []tokenstore.Token, now time.Time) error {
 func writeRecord(w io.Writer, t tokenstore.Token, now time.Time, reveal bool) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 1, ' ', 0)
 	p := (*fields.Token)(&t)
-	for i, f := range fields.All {
-		if f.Time {
-			exp, left := expiryText(*p.Time(i), now)
+	for i := range fields.All {
+		f := &fields.All[i]
+		if f.IsTime {
+			exp, left := expiryText(*f.Time(p), now)
 			fmt.Fprintf(tw, "%s:\t%s\nleft:\t%s\n", f.Key, exp, left)
 			continue
 		}
-		fmt.Fprintf(tw, "%s:\t%s\n", f.Key, dash(shown(f, *p.Str(i), reveal))) // dash escapes (cell)
+		fmt.Fprintf(tw, "%s:\t%s\n", f.Key, dash(shown(f, *f.Str(p), reveal))) // dash escapes (cell)
 	}
 	return tw.Flush()
 }

@@ -23,13 +23,14 @@ func TestWireCarriesEveryField(t *testing.T) {
 	}
 	var in tokenstore.Token
 	p := (*fields.Token)(&in)
-	for i, f := range fields.All {
+	for i := range fields.All {
+		f := &fields.All[i]
 		key := f.Key
-		if f.Time {
+		if f.IsTime {
 			key += "_time"
-			*p.Time(i) = time.Date(2030, 1, 2, 3, 4, 5, 6e6, time.UTC)
+			*f.Time(p) = time.Date(2030, 1, 2, 3, 4, 5, 6e6, time.UTC)
 		} else {
-			*p.Str(i) = "value-of-" + f.Key
+			*f.Str(p) = "value-of-" + f.Key
 		}
 		if !keys[key] {
 			t.Errorf("the wire form has no %q for Token's %s", key, f.Name)
