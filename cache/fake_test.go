@@ -135,8 +135,8 @@ func newCache(t *testing.T, f tokenstore.Store, c *clock, edit func(*Options)) *
 
 // storeOf returns the *Store that New returned or wrapped.
 func storeOf(c Cache) *Store {
-	if u, ok := c.(updater); ok {
-		return u.Store
+	if p, ok := c.(plain); ok {
+		return p.s
 	}
 	return c.(*Store)
 }

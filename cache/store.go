@@ -25,11 +25,13 @@ type Cache interface {
 }
 
 // Store is a read-through, write-through cache in front of another
-// tokenstore.Store: what New returns when that store is not a
-// tokenstore.Updater. Over one that is, New returns a value that embeds a
-// *Store and adds UpdateToken; hold either as a Cache.
+// tokenstore.Store: what New returns when that store is a
+// tokenstore.Updater, as every store of this module is. Over another
+// store, New returns a Cache that forwards to a *Store but has no
+// UpdateToken; hold either as a Cache.
 type Store struct {
 	next  tokenstore.Store
+	upd   tokenstore.Updater // next, when it is one
 	cfg   config
 	idx   table
 	epoch time.Time // zero of the monotonic clock; see mono
@@ -64,8 +66,9 @@ type Store struct {
 var _ Cache = (*Store)(nil)
 
 // New returns a cache in front of next, configured by opts (nil for the
-// defaults): a *Store, or, when next is a tokenstore.Updater, a *Store
-// with UpdateToken added. It fails only on a nil next or invalid options.
+// defaults): a *Store when next is a tokenstore.Updater, and otherwise a
+// Cache without UpdateToken. It fails only on a nil next or invalid
+// options.
 func New(next tokenstore.Store, opts *Options) (Cache, error) {
 	if next == nil {
 		return nil, errors.New("cache: new: nil next store")
@@ -78,9 +81,10 @@ func New(next tokenstore.Store, opts *Options) (Cache, error) {
 	s.idx.init()
 	s.epoch = s.now()
 	if u, ok := next.(tokenstore.Updater); ok {
-		return updater{s, u}, nil
+		s.upd = u
+		return s, nil
 	}
-	return s, nil
+	return plain{s}, nil
 }
 
 // now returns the current time from Options.Now or time.Now.
