@@ -46,7 +46,7 @@ func (t *Token) UnmarshalJSON(b []byte) error {
 	fp := (*fields.Token)(&p)
 	for i := range fields.All {
 		f := &fields.All[i]
-		if !f.IsTime && *f.Str(fp) == redact.Mark {
+		if f.Secret && *f.Str(fp) == redact.Mark {
 			return invalidf("%s in JSON is the redaction marker: Token's JSON form has no secrets; persist tokens with a Store or driver.EncodeRecord", f.Name)
 		}
 	}
