@@ -23,10 +23,9 @@ type plainToken Token
 func (t Token) MarshalJSON() ([]byte, error) {
 	p := plainToken(t)
 	fp := (*fields.Token)(&p)
-	for i := range fields.All {
-		f := &fields.All[i]
+	for i, f := range fields.All {
 		if f.Secret {
-			*f.Str(fp) = redact.Mask(*f.Str(fp))
+			*fp.Str(i) = redact.Mask(*fp.Str(i))
 		}
 	}
 	return json.Marshal(p)
@@ -44,9 +43,8 @@ func (t *Token) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	fp := (*fields.Token)(&p)
-	for i := range fields.All {
-		f := &fields.All[i]
-		if f.Secret && *f.Str(fp) == redact.Mark {
+	for i, f := range fields.All {
+		if f.Secret && *fp.Str(i) == redact.Mark {
 			return invalidf("%s in JSON is the redaction marker: Token's JSON form has no secrets; persist tokens with a Store or driver.EncodeRecord", f.Name)
 		}
 	}

@@ -11,15 +11,14 @@ import "github.com/tokenstore-go/tokenstore/internal/fields"
 func Merge(stored, update Token) Token {
 	out := stored
 	po, pu := (*fields.Token)(&out), (*fields.Token)(&update)
-	for i := range fields.All {
-		f := &fields.All[i]
+	for i, f := range fields.All {
 		switch {
-		case f.IsTime:
-			if e := f.Time(pu); !e.IsZero() {
-				*f.Time(po) = *e
+		case f.Time:
+			if e := pu.Time(i); !e.IsZero() {
+				*po.Time(i) = *e
 			}
-		case *f.Str(pu) != "":
-			*f.Str(po) = *f.Str(pu)
+		case *pu.Str(i) != "":
+			*po.Str(i) = *pu.Str(i)
 		}
 	}
 	out.ID = stored.ID

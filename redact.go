@@ -14,14 +14,13 @@ import (
 func (t Token) String() string {
 	var b strings.Builder
 	b.WriteString("Token{")
-	for i := range fields.All {
-		f := &fields.All[i]
+	for i, f := range fields.All {
 		if i > 0 {
 			b.WriteByte(' ')
 		}
 		b.WriteString(f.Name)
 		b.WriteByte(':')
-		b.WriteString(t.shown(f))
+		b.WriteString(t.shown(i))
 	}
 	b.WriteByte('}')
 	return b.String()
@@ -31,12 +30,11 @@ func (t Token) String() string {
 func (t Token) GoString() string {
 	var b strings.Builder
 	b.WriteString("tokenstore.Token{")
-	for i := range fields.All {
-		f := &fields.All[i]
+	for i, f := range fields.All {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		fmt.Fprintf(&b, "%s:%q", f.Name, t.shown(f))
+		fmt.Fprintf(&b, "%s:%q", f.Name, t.shown(i))
 	}
 	b.WriteByte('}')
 	return b.String()
@@ -50,25 +48,24 @@ func (t Token) Format(f fmt.State, verb rune) { redact.FormatGo(f, verb, t) }
 // for each secret only whether it is set.
 func (t Token) LogValue() slog.Value {
 	attrs := make([]slog.Attr, len(fields.All))
-	for i := range fields.All {
-		f := &fields.All[i]
-		attrs[i] = slog.String(f.Name, t.shown(f))
+	for i, f := range fields.All {
+		attrs[i] = slog.String(f.Name, t.shown(i))
 	}
 	return slog.GroupValue(attrs...)
 }
 
-// shown returns field f of t as it may be shown: a secret masked, a time
+// shown returns field i of t as it may be shown: a secret masked, a time
 // in RFC 3339 (UTC, to the second), "" when unset.
-func (t *Token) shown(f *fields.Field) string {
+func (t *Token) shown(i int) string {
 	p := (*fields.Token)(t)
-	if f.IsTime {
-		if e := *f.Time(p); !e.IsZero() {
+	if fields.All[i].Time {
+		if e := *p.Time(i); !e.IsZero() {
 			return e.UTC().Format(time.RFC3339)
 		}
 		return ""
 	}
-	if f.Secret {
-		return redact.Mask(*f.Str(p))
+	if fields.All[i].Secret {
+		return redact.Mask(*p.Str(i))
 	}
-	return *f.Str(p)
+	return *p.Str(i)
 }

@@ -81,9 +81,8 @@ func Validate(t Token) error {
 		}
 	}
 	p := (*fields.Token)(&t)
-	for i := range fields.All {
-		f := &fields.All[i]
-		if !f.IsTime && !utf8.ValidString(*f.Str(p)) {
+	for i, f := range fields.All {
+		if !f.Time && !utf8.ValidString(*p.Str(i)) {
 			return invalidf("%s is not valid UTF-8", f.Name)
 		}
 	}

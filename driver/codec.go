@@ -50,8 +50,7 @@ const (
 func envelopeTypes() (env, rec reflect.Type) {
 	str := reflect.TypeFor[string]()
 	sf := make([]reflect.StructField, len(fields.All))
-	for i := range fields.All {
-		f := &fields.All[i]
+	for i, f := range fields.All {
 		sf[i] = reflect.StructField{Name: f.Name, Type: str, Tag: reflect.StructTag(`json:"` + f.Key + `,omitempty"`)}
 	}
 	rec = reflect.StructOf(sf)
@@ -86,13 +85,12 @@ func EncodeRecordMeta(t tokenstore.Token, m tokenstore.Meta) ([]byte, error) {
 	}
 	rec := reflect.New(recordType)
 	r, p := rec.Elem(), (*fields.Token)(&t)
-	for i := range fields.All {
-		f := &fields.All[i]
+	for i, f := range fields.All {
 		switch {
-		case !f.IsTime:
-			r.Field(i).SetString(*f.Str(p))
-		case !f.Time(p).IsZero():
-			r.Field(i).SetString(expiry.Format(*f.Time(p)))
+		case !f.Time:
+			r.Field(i).SetString(*p.Str(i))
+		case !p.Time(i).IsZero():
+			r.Field(i).SetString(expiry.Format(*p.Time(i)))
 		}
 	}
 	env := reflect.New(envelopeType)
@@ -143,18 +141,17 @@ func DecodeRecordMeta(b []byte) (tokenstore.Token, tokenstore.Meta, error) {
 	}
 	var t tokenstore.Token
 	r, p := e.Field(envToken).Elem(), (*fields.Token)(&t)
-	for i := range fields.All {
-		f := &fields.All[i]
+	for i, f := range fields.All {
 		s := r.Field(i).String()
 		switch {
-		case !f.IsTime:
-			*f.Str(p) = s
+		case !f.Time:
+			*p.Str(i) = s
 		case s != "":
 			exp, err := expiry.Parse(s)
 			if err != nil {
 				return tokenstore.Token{}, nil, corruptf("malformed %s", f.Key)
 			}
-			*f.Time(p) = exp
+			*p.Time(i) = exp
 		}
 	}
 	return t, e.Field(envMeta).Interface().(tokenstore.Meta), nil

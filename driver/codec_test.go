@@ -182,17 +182,16 @@ func fuzzToken(id, values string, sec, nsec int64, offset int32) tokenstore.Toke
 	var t tokenstore.Token
 	p := (*fields.Token)(&t)
 	vals := strings.Split(values, "\x1e")
-	for i := range fields.All {
-		f := &fields.All[i]
+	for i, f := range fields.All {
 		switch {
 		case i == fields.ID:
-			*f.Str(p) = id
-		case f.IsTime:
+			*p.Str(i) = id
+		case f.Time:
 			if sec != 0 || nsec != 0 {
-				*f.Time(p) = time.Unix(sec, nsec).In(time.FixedZone("F", int(offset)))
+				*p.Time(i) = time.Unix(sec, nsec).In(time.FixedZone("F", int(offset)))
 			}
 		case len(vals) > 0:
-			*f.Str(p), vals = vals[0], vals[1:]
+			*p.Str(i), vals = vals[0], vals[1:]
 		}
 	}
 	return t
@@ -202,10 +201,9 @@ func fuzzToken(id, values string, sec, nsec int64, offset int32) tokenstore.Toke
 func fuzzValues(t tokenstore.Token) string {
 	var vals []string
 	p := (*fields.Token)(&t)
-	for i := range fields.All {
-		f := &fields.All[i]
-		if i != fields.ID && !f.IsTime {
-			vals = append(vals, *f.Str(p))
+	for i, f := range fields.All {
+		if i != fields.ID && !f.Time {
+			vals = append(vals, *p.Str(i))
 		}
 	}
 	return strings.Join(vals, "\x1e")

@@ -13,10 +13,9 @@ import (
 // (for a longer version number, say).
 var envelopeOverhead = func() int {
 	n := 32 + len(`{"v":1,"token":{},"meta":{}}`+"\n")
-	for i := range fields.All {
-		f := &fields.All[i]
+	for _, f := range fields.All {
 		n += len(`"":"",`) + len(f.Key)
-		if f.IsTime {
+		if f.Time {
 			n += len("2006-01-02T15:04:05.999999999Z")
 		}
 	}
@@ -32,10 +31,9 @@ var envelopeOverhead = func() int {
 func SizeBound(t tokenstore.Token, m tokenstore.Meta) int {
 	n := envelopeOverhead
 	p := (*fields.Token)(&t)
-	for i := range fields.All {
-		f := &fields.All[i]
-		if !f.IsTime {
-			n += 6 * len(*f.Str(p))
+	for i, f := range fields.All {
+		if !f.Time {
+			n += 6 * len(*p.Str(i))
 		}
 	}
 	for k, v := range m {

@@ -84,12 +84,11 @@ func noLeak(t *testing.T, op string, err error, seen ...tokenstore.Token) {
 	msg := err.Error()
 	for _, tok := range seen {
 		p := (*fields.Token)(&tok)
-		for i := range fields.All {
-			f := &fields.All[i]
+		for i, f := range fields.All {
 			if !f.Secret && i != fields.UserName {
 				continue
 			}
-			if v := *f.Str(p); len(v) >= 4 && strings.Contains(msg, v) {
+			if v := *p.Str(i); len(v) >= 4 && strings.Contains(msg, v) {
 				t.Fatalf("%s: error message contains the %s", op, f.Name)
 			}
 		}
@@ -110,9 +109,8 @@ func wantToken(t *testing.T, op string, got, want tokenstore.Token) {
 func diff(a, b tokenstore.Token) string {
 	var names []string
 	pa, pb := (*fields.Token)(&a), (*fields.Token)(&b)
-	for i := range fields.All {
-		f := &fields.All[i]
-		if f.IsTime && !f.Time(pa).Equal(*f.Time(pb)) || !f.IsTime && *f.Str(pa) != *f.Str(pb) {
+	for i, f := range fields.All {
+		if f.Time && !pa.Time(i).Equal(*pb.Time(i)) || !f.Time && *pa.Str(i) != *pb.Str(i) {
 			names = append(names, f.Name)
 		}
 	}

@@ -14,17 +14,16 @@ func TestFixtureSetsEveryField(t *testing.T) {
 	e := &env{tag: "fx"}
 	tok := e.token(1)
 	p := (*fields.Token)(&tok)
-	for i := range fields.All {
-		f := &fields.All[i]
-		if i != fields.ID && f.IsZero(p) { // the store gives the ID
+	for i, f := range fields.All {
+		if i != fields.ID && p.IsZero(i) { // the store gives the ID
 			t.Errorf("token(1) leaves %s unset", f.Name)
 		}
 		other := tok
 		po := (*fields.Token)(&other)
-		if f.IsTime {
-			*f.Time(po) = f.Time(po).Add(time.Second)
+		if f.Time {
+			*po.Time(i) = po.Time(i).Add(time.Second)
 		} else {
-			*f.Str(po) += "x"
+			*po.Str(i) += "x"
 		}
 		if got := diff(tok, other); got != f.Name {
 			t.Errorf("diff of records that differ in %s names %q", f.Name, got)

@@ -28,23 +28,22 @@ type viewField struct {
 func newView(t tokenstore.Token, now time.Time, reveal bool) view {
 	p := (*fields.Token)(&t)
 	v := make(view, 0, len(fields.All)+1)
-	for i := range fields.All {
-		f := &fields.All[i]
+	for i, f := range fields.All {
 		switch {
-		case f.IsTime:
-			if e := *f.Time(p); !e.IsZero() {
+		case f.Time:
+			if e := *p.Time(i); !e.IsZero() {
 				e = e.UTC()
 				v = append(v, viewField{f.Key, e}, viewField{"expires_in_seconds", int64(math.Floor(e.Sub(now).Seconds()))})
 			}
-		case i == fields.ID || *f.Str(p) != "":
-			v = append(v, viewField{f.Key, shown(f, *f.Str(p), reveal)})
+		case i == fields.ID || *p.Str(i) != "":
+			v = append(v, viewField{f.Key, shown(f, *p.Str(i), reveal)})
 		}
 	}
 	return v
 }
 
 // shown returns the value of string field f as an operator sees it.
-func shown(f *fields.Field, s string, reveal bool) string {
+func shown(f fields.Field, s string, reveal bool) string {
 	if f.Secret && !reveal {
 		return redact.Mask(s)
 	}
@@ -125,14 +124,13 @@ func writeTable(w io.Writer, ts []tokenstore.Token, now time.Time) error {
 func writeRecord(w io.Writer, t tokenstore.Token, now time.Time, reveal bool) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 1, ' ', 0)
 	p := (*fields.Token)(&t)
-	for i := range fields.All {
-		f := &fields.All[i]
-		if f.IsTime {
-			exp, left := expiryText(*f.Time(p), now)
+	for i, f := range fields.All {
+		if f.Time {
+			exp, left := expiryText(*p.Time(i), now)
 			fmt.Fprintf(tw, "%s:\t%s\nleft:\t%s\n", f.Key, exp, left)
 			continue
 		}
-		fmt.Fprintf(tw, "%s:\t%s\n", f.Key, dash(shown(f, *f.Str(p), reveal))) // dash escapes (cell)
+		fmt.Fprintf(tw, "%s:\t%s\n", f.Key, dash(shown(f, *p.Str(i), reveal))) // dash escapes (cell)
 	}
 	return tw.Flush()
 }

@@ -23,14 +23,13 @@ func TestWireCarriesEveryField(t *testing.T) {
 	}
 	var in tokenstore.Token
 	p := (*fields.Token)(&in)
-	for i := range fields.All {
-		f := &fields.All[i]
+	for i, f := range fields.All {
 		key := f.Key
-		if f.IsTime {
+		if f.Time {
 			key += "_time"
-			*f.Time(p) = time.Date(2030, 1, 2, 3, 4, 5, 6e6, time.UTC)
+			*p.Time(i) = time.Date(2030, 1, 2, 3, 4, 5, 6e6, time.UTC)
 		} else {
-			*f.Str(p) = "value-of-" + f.Key
+			*p.Str(i) = "value-of-" + f.Key
 		}
 		if !keys[key] {
 			t.Errorf("the wire form has no %q for Token's %s", key, f.Name)

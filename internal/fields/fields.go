@@ -7,22 +7,14 @@
 // storetest's comparison and fixtures, tokenctl's views and the codec's
 // fuzz target. A field added to Token is handled by all of them once it is
 // added here; the build fails until Token below has it too, and
-// TestTableCoversToken until All does.
+// TestTableCoversToken until All and the accessors do.
 //
-// Each Field reaches its value through the field's offset in Token, so a
-// loop over All costs what the same code written out field by field does.
-// A func value per field would not: a call through one makes the compiler
-// move the Token it is given to the heap, an allocation on every save; and
-// a switch on the field's index costs a dispatch at every access.
-// TestTableCoversToken checks every name, type and offset against
-// tokenstore.Token by reflection, and Str and Time refuse a field of the
-// other type, so no access can reach the wrong memory.
+// Accessors are a method with a switch rather than a func per field: a
+// call through a func value makes the compiler move the Token it is given
+// to the heap, which would cost every save an allocation.
 package fields
 
-import (
-	"time"
-	"unsafe"
-)
+import "time"
 
 // Token has exactly tokenstore.Token's fields, in its order, so that a
 // *tokenstore.Token converts to a *Token at no cost:
@@ -64,47 +56,63 @@ type Field struct {
 	Name   string // the Go name in tokenstore.Token
 	Key    string // the JSON name in the record envelope's "token" object
 	Secret bool   // a credential: redacted wherever a Token is shown
-	IsTime bool   // a time.Time (reach it with Time); otherwise a string (Str)
-
-	off uintptr // the field's offset in Token
+	Time   bool   // a time.Time (reach it with Token.Time); otherwise a string (Token.Str)
 }
 
-// All lists Token's fields in its order.
+// All lists Token's fields in its order: All[i] describes the field that
+// Token.Str(i) or Token.Time(i) reaches.
 var All = [count]Field{
-	ID:           {Name: "ID", Key: "id", off: unsafe.Offsetof(Token{}.ID)},
-	UserName:     {Name: "UserName", Key: "user_name", off: unsafe.Offsetof(Token{}.UserName)},
-	ClientID:     {Name: "ClientID", Key: "client_id", off: unsafe.Offsetof(Token{}.ClientID)},
-	ClientSecret: {Name: "ClientSecret", Key: "client_secret", Secret: true, off: unsafe.Offsetof(Token{}.ClientSecret)},
-	RefreshToken: {Name: "RefreshToken", Key: "refresh_token", Secret: true, off: unsafe.Offsetof(Token{}.RefreshToken)},
-	AccessToken:  {Name: "AccessToken", Key: "access_token", Secret: true, off: unsafe.Offsetof(Token{}.AccessToken)},
-	GrantToken:   {Name: "GrantToken", Key: "grant_token", Secret: true, off: unsafe.Offsetof(Token{}.GrantToken)},
-	Expiry:       {Name: "Expiry", Key: "expiry", IsTime: true, off: unsafe.Offsetof(Token{}.Expiry)},
-	RedirectURL:  {Name: "RedirectURL", Key: "redirect_url", off: unsafe.Offsetof(Token{}.RedirectURL)},
-	APIDomain:    {Name: "APIDomain", Key: "api_domain", off: unsafe.Offsetof(Token{}.APIDomain)},
+	ID:           {Name: "ID", Key: "id"},
+	UserName:     {Name: "UserName", Key: "user_name"},
+	ClientID:     {Name: "ClientID", Key: "client_id"},
+	ClientSecret: {Name: "ClientSecret", Key: "client_secret", Secret: true},
+	RefreshToken: {Name: "RefreshToken", Key: "refresh_token", Secret: true},
+	AccessToken:  {Name: "AccessToken", Key: "access_token", Secret: true},
+	GrantToken:   {Name: "GrantToken", Key: "grant_token", Secret: true},
+	Expiry:       {Name: "Expiry", Key: "expiry", Time: true},
+	RedirectURL:  {Name: "RedirectURL", Key: "redirect_url"},
+	APIDomain:    {Name: "APIDomain", Key: "api_domain"},
 }
 
-// Str returns a pointer to string field f of t. It panics when f is a
-// time field.
-func (f *Field) Str(t *Token) *string {
-	if f.IsTime {
-		panic("fields: Str of time field " + f.Name)
+// Str returns a pointer to string field i of t; nil when field i is not a
+// string.
+func (t *Token) Str(i int) *string {
+	switch i {
+	case ID:
+		return &t.ID
+	case UserName:
+		return &t.UserName
+	case ClientID:
+		return &t.ClientID
+	case ClientSecret:
+		return &t.ClientSecret
+	case RefreshToken:
+		return &t.RefreshToken
+	case AccessToken:
+		return &t.AccessToken
+	case GrantToken:
+		return &t.GrantToken
+	case RedirectURL:
+		return &t.RedirectURL
+	case APIDomain:
+		return &t.APIDomain
 	}
-	return (*string)(unsafe.Add(unsafe.Pointer(t), f.off))
+	return nil
 }
 
-// Time returns a pointer to time field f of t. It panics when f is a
-// string field.
-func (f *Field) Time(t *Token) *time.Time {
-	if !f.IsTime {
-		panic("fields: Time of string field " + f.Name)
+// Time returns a pointer to time field i of t; nil when field i is not a
+// time.
+func (t *Token) Time(i int) *time.Time {
+	if i == Expiry {
+		return &t.Expiry
 	}
-	return (*time.Time)(unsafe.Add(unsafe.Pointer(t), f.off))
+	return nil
 }
 
-// IsZero reports whether field f of t is unset: "" or the zero time.
-func (f *Field) IsZero(t *Token) bool {
-	if f.IsTime {
-		return f.Time(t).IsZero()
+// IsZero reports whether field i of t is unset: "" or the zero time.
+func (t *Token) IsZero(i int) bool {
+	if All[i].Time {
+		return t.Time(i).IsZero()
 	}
-	return *f.Str(t) == ""
+	return *t.Str(i) == ""
 }
