@@ -14,6 +14,7 @@ import (
 
 	"github.com/tokenstore-go/tokenstore"
 	"github.com/tokenstore-go/tokenstore/awssm"
+	"github.com/tokenstore-go/tokenstore/driver/kvstore"
 	"github.com/tokenstore-go/tokenstore/storetest"
 )
 
@@ -30,20 +31,12 @@ var smModes = []struct {
 	{"RecoveryWindow", awssm.Options{}},
 }
 
-// TestConformance runs the contract (storetest) on awssm stores: over the
-// in-memory fake (smServer), in both deletion modes, every case in a
-// prefix of its own of one shared fake; and over a real server when
-// AWS_ENDPOINT_URL names one.
+// TestConformance runs the contract (storetest) on awssm stores over a
+// real server when AWS_ENDPOINT_URL names one, in both deletion modes,
+// every case in a prefix of its own. Over the fake, TestBackendConformance
+// runs the same suite on the engine over the store's Backend, with the
+// options New gives it.
 func TestConformance(t *testing.T) {
-	srv := newSMServer()
-	for _, m := range smModes {
-		opts := m.opts
-		// The fake answers in microseconds: retry in milliseconds.
-		opts.RetryDelay, opts.MaxRetryDelay = time.Millisecond, 8*time.Millisecond
-		t.Run("Fake/"+m.name, func(t *testing.T) {
-			storetest.RunConformance(t, smHarness("fake/"+m.name+"/", opts, srv))
-		})
-	}
 	t.Run("Server", func(t *testing.T) {
 		client := smRealClient(t)
 		run := smRunID()
@@ -55,6 +48,41 @@ func TestConformance(t *testing.T) {
 			})
 		}
 	})
+}
+
+// TestBackendConformance runs storetest.RunBackendConformance on the fake
+// in both deletion modes: the contract over the engine on the store's
+// Backend, and the fault sweep with each fault at every Secrets Manager
+// call, so that faults land between the calls of one Backend method too
+// (a catalog shard written and the record not yet created, say).
+func TestBackendConformance(t *testing.T) {
+	srv := newSMServer()
+	for _, m := range smModes {
+		t.Run(m.name, func(t *testing.T) {
+			opts := m.opts
+			opts.RetryDelay, opts.MaxRetryDelay, opts.Pepper = time.Millisecond, 8*time.Millisecond, smPepper
+			newStore := func(t *testing.T, ns string, faults *storetest.Injector) *awssm.Store {
+				o := opts
+				o.Prefix = "backend/" + m.name + "/" + ns + "/"
+				s, err := awssm.New(newSMClient(srv, faults), &o)
+				if err != nil {
+					t.Fatalf("awssm.New: %v", err)
+				}
+				return s
+			}
+			_, o := awssm.BackendOf(newStore(t, "options", nil))
+			storetest.RunBackendConformance(t, storetest.BackendHarness{
+				NewBackend: func(t *testing.T, ns string, faults *storetest.Injector) kvstore.Backend {
+					b, _ := awssm.BackendOf(newStore(t, ns, faults))
+					return b
+				},
+				Options: o,
+				Leftover: func(t *testing.T, ns, value string) []string {
+					return srv.holding("backend/"+m.name+"/"+ns+"/", value)
+				},
+			})
+		})
+	}
 }
 
 // smHarness makes stores under root+ns over api, each through a counting

@@ -2,6 +2,7 @@ package awssm_test
 
 import (
 	"context"
+	"errors"
 	"net"
 	"net/url"
 	"os"
@@ -13,31 +14,8 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/tokenstore-go/tokenstore/awssm"
+	"github.com/tokenstore-go/tokenstore/storetest"
 )
-
-// smFault is what smClient does to one call instead of passing it on.
-type smFault int
-
-const (
-	smNoFault smFault = iota
-	// smFailBefore fails the call before it reaches the server: nothing is
-	// applied, and the caller gets a connection error.
-	smFailBefore
-	// smLoseAnswer applies the call, then drops the answer: the caller gets
-	// a connection reset, as when the response never arrived.
-	smLoseAnswer
-	// smStall holds the call, unsent, until the caller's context is done.
-	smStall
-	// smApplyThenStall applies the call, then holds the answer until the
-	// caller's context is done: a lost answer that costs the whole deadline.
-	smApplyThenStall
-)
-
-var smFaults = []smFault{smFailBefore, smLoseAnswer, smStall, smApplyThenStall}
-
-func (f smFault) String() string {
-	return [...]string{"none", "fail-before", "lose-answer", "stall", "apply-then-stall"}[f]
-}
 
 // smOps names the operations of awssm.API; the first three only read.
 var smOps = []string{"GetSecretValue", "BatchGetSecretValue", "ListSecrets", "CreateSecret", "PutSecretValue", "DeleteSecret", "RestoreSecret"}
@@ -81,79 +59,52 @@ func (c *smCounter) reads() int64  { return c.count(smOps[:3]...) }
 func (c *smCounter) writes() int64 { return c.count(smOps[3:]...) }
 
 // smClient is what one store, standing for one process, calls: it passes
-// each call on to api (an smServer, or a real client), counts the calls by
-// operation, and injects the faults its plan sets. Every call counts, read
-// or write, failed or not, from 1. Safe for concurrent use; with several
-// goroutines, which call is the n-th is decided by arrival order.
+// each call on to api (an smServer, or a real client) through an Injector,
+// which the fault sweep plans faults on, and counts the calls by
+// operation. Every call counts, read or write, failed or not, from 1. Safe
+// for concurrent use; with several goroutines, which call is the n-th is
+// decided by arrival order.
 type smClient struct {
 	smCounter
 	api awssm.API
-
-	mu   sync.Mutex
-	plan func(n int64, op string) smFault
+	in  *storetest.Injector
 }
 
 var _ awssm.API = (*smClient)(nil)
 
-func newSMClient(api awssm.API) *smClient { return &smClient{api: api} }
+// newSMClient returns a client of api whose calls pass through in (nil: an
+// Injector of its own).
+func newSMClient(api awssm.API, in ...*storetest.Injector) *smClient {
+	c := &smClient{api: api, in: storetest.NewInjector()}
+	if len(in) > 0 && in[0] != nil {
+		c.in = in[0]
+	}
+	return c
+}
 
 // failAt plans fault for the n-th call from now (1-based, all operations
-// counted), replacing any earlier plan.
-func (c *smClient) failAt(n int64, fault smFault) {
-	at := c.count() + n
-	c.failWhen(func(i int64, _ string) smFault {
-		if i == at {
-			return fault
-		}
-		return smNoFault
-	})
-}
-
-// failWhen sets the plan: f gets each call's number (from 1, counting every
-// call this client has seen) and operation, and returns its fault. Nil
-// clears the plan.
-func (c *smClient) failWhen(f func(n int64, op string) smFault) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.plan = f
-}
+// counted), once, replacing any earlier plan.
+func (c *smClient) failAt(n int64, fault storetest.Fault) { c.in.Arm(n, fault, false) }
 
 // smResetErr is the cause of the connection errors that faults inject;
 // errors.Is(err, syscall.ECONNRESET) finds it, as it does after a real reset.
 var smResetErr = &url.Error{Op: "Post", URL: "https://secretsmanager." + smRegion + ".amazonaws.com/",
 	Err: &net.OpError{Op: "read", Net: "tcp", Err: os.NewSyscallError("read", syscall.ECONNRESET)}}
 
-// smCall runs one call of op through c: counted, and faulted by plan.
+// smCall runs one call of op through c: counted, and through c's
+// Injector, whose faults reach the caller as the SDK's errors do.
 func smCall[Out any](c *smClient, ctx context.Context, op string, call func(context.Context) (Out, error)) (Out, error) {
-	n := c.add(op)
-	c.mu.Lock()
-	plan := c.plan
-	c.mu.Unlock()
-	fault := smNoFault
-	if plan != nil {
-		fault = plan(n, op)
-	}
-	var zero Out
-	reset := &smithy.OperationError{ServiceID: sm.ServiceID, OperationName: op, Err: &smithyhttp.RequestSendError{Err: smResetErr}}
-	switch fault {
-	case smFailBefore:
-		return zero, reset
-	case smStall:
-		<-ctx.Done()
-		return zero, smCanceled(op, ctx.Err())
-	}
-	sent := ctx
-	if fault == smLoseAnswer || fault == smApplyThenStall {
-		// The request has left: the server applies it whatever the
-		// caller's context does meanwhile.
-		sent = context.WithoutCancel(ctx)
-	}
-	out, err := call(sent)
+	c.add(op)
+	var out, zero Out
+	err := c.in.Do(ctx, op, func(ctx context.Context) error {
+		var err error
+		out, err = call(ctx)
+		return err
+	})
 	switch {
-	case fault == smLoseAnswer:
-		return zero, reset
-	case fault == smApplyThenStall:
-		<-ctx.Done()
+	case errors.Is(err, storetest.ErrInjected):
+		return zero, &smithy.OperationError{ServiceID: sm.ServiceID, OperationName: op, Err: &smithyhttp.RequestSendError{Err: smResetErr}}
+	case err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()):
 		return zero, smCanceled(op, ctx.Err())
 	}
 	return out, err

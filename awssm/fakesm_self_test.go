@@ -12,20 +12,22 @@ import (
 	sm "github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/tokenstore-go/tokenstore/storetest"
 )
 
 // TestFakeFaults checks each fault of smClient on a write: whether it was
 // applied, and what the caller got.
 func TestFakeFaults(t *testing.T) {
 	for _, c := range []struct {
-		fault   smFault
+		fault   storetest.Fault
 		applied bool
 		want    error
 	}{
-		{smFailBefore, false, syscall.ECONNRESET},
-		{smLoseAnswer, true, syscall.ECONNRESET},
-		{smStall, false, context.DeadlineExceeded},
-		{smApplyThenStall, true, context.DeadlineExceeded},
+		{storetest.FailBefore, false, syscall.ECONNRESET},
+		{storetest.LoseAnswer, true, syscall.ECONNRESET},
+		{storetest.Stall, false, context.DeadlineExceeded},
+		{storetest.ApplyThenStall, true, context.DeadlineExceeded},
 	} {
 		t.Run(c.fault.String(), func(t *testing.T) {
 			t.Parallel()

@@ -239,6 +239,28 @@ func (s *smServer) names(prefix string) []string {
 	return out
 }
 
+// holding returns the names of the live secrets (not pending deletion)
+// that start with prefix and hold value in any version ("" matches every
+// one), sorted.
+func (s *smServer) holding(prefix, value string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for name, sec := range s.secrets {
+		if !strings.HasPrefix(name, prefix) || sec.pending() {
+			continue
+		}
+		for _, v := range sec.versions {
+			if v.str != nil && strings.Contains(*v.str, value) || value != "" && strings.Contains(string(v.bin), value) || value == "" {
+				out = append(out, name)
+				break
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
 // smBegin does what the SDK does before a request leaves: it refuses a
 // missing required field and a context that is already done.
 func smBegin(ctx context.Context, op, input string, missing ...string) error {

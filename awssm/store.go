@@ -77,19 +77,27 @@ func New(client API, opts *Options) (*Store, error) {
 		r := o.Retryer
 		s.callOpts = append(s.callOpts, func(so *secretsmanager.Options) { so.Retryer = r })
 	}
-	s.engine, err = kvstore.New(backend{s}, kvstore.Options{
-		Name:            "awssm",
-		MaxAttempts:     o.MaxAttempts,
-		RetryDelay:      o.RetryDelay,
-		MaxRetryDelay:   o.MaxRetryDelay,
-		Parallelism:     deleteWorkers,
-		BatchSize:       maxBatch,
-		MarkBeforePurge: !o.ForceDelete,
-	})
+	s.engine, err = kvstore.New(backend{s}, s.engineOptions())
 	if err != nil {
 		return nil, fmt.Errorf("awssm: new: %w", err)
 	}
 	return s, nil
+}
+
+// engineOptions configures the engine for Secrets Manager: batches of
+// maxBatch for BatchGetSecretValue, few deletes in flight for the write
+// rate, and a tombstone before each purge unless secrets are deleted at
+// once (a secret pending deletion can be restored).
+func (s *Store) engineOptions() kvstore.Options {
+	return kvstore.Options{
+		Name:            "awssm",
+		MaxAttempts:     s.opts.MaxAttempts,
+		RetryDelay:      s.opts.RetryDelay,
+		MaxRetryDelay:   s.opts.MaxRetryDelay,
+		Parallelism:     deleteWorkers,
+		BatchSize:       maxBatch,
+		MarkBeforePurge: !s.opts.ForceDelete,
+	}
 }
 
 // NewFromConfig returns a Store over secretsmanager.NewFromConfig(cfg).

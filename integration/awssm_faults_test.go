@@ -12,25 +12,29 @@ import (
 
 	"github.com/tokenstore-go/tokenstore"
 	"github.com/tokenstore-go/tokenstore/awssm"
+	"github.com/tokenstore-go/tokenstore/storetest"
 )
 
-// TestAWSSMFaultSequences runs every operation under every fault at every
-// call against Secrets Manager (see faults_ops_test.go), deleting records
-// at once; the deletes run again with a recovery window, the mode in
-// which a deleted record's name stays pending deletion.
+// TestAWSSMFaultSequences runs the fault sweep (storetest.RunFaultSweep)
+// against Secrets Manager, with each fault at every HTTP request, deleting
+// records at once; the deletes and the insert run again with a recovery
+// window, the mode in which a deleted record's name stays pending
+// deletion.
 func TestAWSSMFaultSequences(t *testing.T) {
-	t.Run("ForceDelete", func(t *testing.T) { runFaultSequences(t, awssmFaultBackend(t, true)) })
+	t.Run("ForceDelete", func(t *testing.T) { storetest.RunFaultSweep(t, awssmFaultHarness(t, true)) })
 	t.Run("RecoveryWindow", func(t *testing.T) {
-		runFaultSequences(t, awssmFaultBackend(t, false), "DeleteToken", "DeleteTokens", "Insert")
+		h := awssmFaultHarness(t, false)
+		h.Only = []string{"DeleteToken", "DeleteTokens", "Insert"}
+		storetest.RunFaultSweep(t, h)
 	})
 }
 
-func awssmFaultBackend(t *testing.T, force bool) faultBackend {
+func awssmFaultHarness(t *testing.T, force bool) storetest.FaultHarness {
 	smConfig(t) // skip early without an endpoint
-	return faultBackend{newStore: func(t *testing.T, ns string, rt http.RoundTripper) tokenstore.Store {
+	return storetest.FaultHarness{NewStore: func(t *testing.T, ns string, faults *storetest.Injector) tokenstore.Store {
 		cfg := smConfig(t)
-		if rt != nil {
-			cfg.HTTPClient = &http.Client{Transport: rt}
+		if faults != nil {
+			cfg.HTTPClient = &http.Client{Transport: faults.Transport(http.DefaultTransport)}
 		}
 		o := &awssm.Options{
 			Prefix: "tokenstore-it/" + smRunID + "/faults/" + ns + "/", Pepper: smPepper, ForceDelete: force,
@@ -42,7 +46,7 @@ func awssmFaultBackend(t *testing.T, force bool) faultBackend {
 			t.Fatalf("awssm.New: %v", err)
 		}
 		return s
-	}}
+	}, Parallel: 8}
 }
 
 // patientRetryer is the SDK's standard retryer with 10 attempts and no

@@ -3,6 +3,7 @@ package integration_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -105,4 +106,34 @@ func runCorruptRecords(t *testing.T, be corruptBackend) {
 			}
 		})
 	}
+}
+
+// faultToken is a full Zoho record: every lookup key is set.
+func faultToken(tag string, i int) tokenstore.Token {
+	return tokenstore.Token{
+		UserName:     fmt.Sprintf("user-%d-%s@example.com", i, tag),
+		ClientID:     "1000.client",
+		ClientSecret: "secret-cs",
+		RefreshToken: fmt.Sprintf("secret-rt-%d-%s", i, tag),
+		AccessToken:  fmt.Sprintf("secret-at-%d-%s", i, tag),
+		GrantToken:   fmt.Sprintf("secret-gt-%d-%s", i, tag),
+		Expiry:       time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC),
+		APIDomain:    "https://www.zohoapis.com",
+	}
+}
+
+// secretIn reports whether err's message shows a secret of any token.
+func secretIn(err error, toks ...tokenstore.Token) bool {
+	if err == nil {
+		return false
+	}
+	msg := err.Error()
+	for _, tok := range toks {
+		for _, s := range []string{tok.ClientSecret, tok.RefreshToken, tok.AccessToken, tok.GrantToken, tok.UserName} {
+			if s != "" && strings.Contains(msg, s) {
+				return true
+			}
+		}
+	}
+	return false
 }

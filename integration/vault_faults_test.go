@@ -1,37 +1,41 @@
 package integration_test
 
 import (
-	"net/http"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/vault/api"
 
 	"github.com/tokenstore-go/tokenstore"
 	"github.com/tokenstore-go/tokenstore/cache"
 	"github.com/tokenstore-go/tokenstore/integration"
+	"github.com/tokenstore-go/tokenstore/storetest"
 	"github.com/tokenstore-go/tokenstore/vault"
 )
 
-// TestVaultFaultSequences runs every operation under every fault at every
-// request against Vault KV v2 (see faults_ops_test.go), with the client's
-// own retries on, as users run it.
+// TestVaultFaultSequences runs the fault sweep (storetest.RunFaultSweep)
+// against Vault KV v2, with each fault at every HTTP request and the
+// client's own resends on, as users run it.
 func TestVaultFaultSequences(t *testing.T) {
-	runFaultSequences(t, vaultFaultBackend(t, false))
+	storetest.RunFaultSweep(t, vaultFaultHarness(t, false))
 }
 
 // TestCacheFaultSequences runs the same with a cache in front of each
-// store: its finds wait on their own deadline and its writes go through.
+// store: its writes go through, and its finds wait on their own deadline
+// while the shared load goes on, bounded, as package cache documents.
 func TestCacheFaultSequences(t *testing.T) {
-	runFaultSequences(t, vaultFaultBackend(t, true))
+	h := vaultFaultHarness(t, true)
+	h.DetachedReads = "package cache's shared loads go on, bounded by LoadTimeout, after a caller gives up"
+	storetest.RunFaultSweep(t, h)
 }
 
-func vaultFaultBackend(t *testing.T, cached bool) faultBackend {
+func vaultFaultHarness(t *testing.T, cached bool) storetest.FaultHarness {
 	f := newKVFixture(t, vaultFrom(t, integration.Any), 2)
-	return faultBackend{newStore: func(t *testing.T, ns string, rt http.RoundTripper) tokenstore.Store {
+	return storetest.FaultHarness{NewStore: func(t *testing.T, ns string, faults *storetest.Injector) tokenstore.Store {
 		cfg := api.DefaultConfig()
 		cfg.Address = f.srv.addr
-		if rt != nil {
-			cfg.HttpClient.Transport = rt
+		if faults != nil {
+			cfg.HttpClient.Transport = faults.Transport(cfg.HttpClient.Transport)
 		}
 		client, err := api.NewClient(cfg)
 		if err != nil {
@@ -46,10 +50,10 @@ func vaultFaultBackend(t *testing.T, cached bool) faultBackend {
 		if !cached {
 			return s
 		}
-		c, err := cache.New(s, nil)
+		c, err := cache.New(s, &cache.Options{LoadTimeout: 2 * time.Second})
 		if err != nil {
 			t.Fatalf("cache.New: %v", err)
 		}
 		return c
-	}}
+	}, Parallel: 8}
 }

@@ -9,6 +9,16 @@
 // A store that names its index entries with a pepper (driver.Digest) also
 // runs RunPepper.
 //
+// A store built on package driver/kvstore runs RunBackendConformance
+// instead of RunConformance: the same suite over the engine on its
+// Backend, then the fault sweep (RunFaultSweep), which plays every Fault
+// at every call of every operation through an Injector and checks that
+// nothing is lost, doubled or dangling, that the operation returned
+// within DeadlineBound of its context's end, and that a retry succeeds
+// with no wait on a clock. Any store can run the sweep alone, with its
+// calls routed through the Injector where it can reach them (a Backend,
+// an HTTP transport, a fake client).
+//
 // Each case runs as a parallel subtest in a namespace of its own and deletes
 // its records when it ends, so the suite can run against a shared server.
 package storetest

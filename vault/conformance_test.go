@@ -19,24 +19,12 @@ import (
 const v1Reason = "KV version 1 has no check-and-set: several writers may duplicate or lose records (package doc, # Concurrency)"
 
 // TestConformance runs the tokenstore contract on stores made with New
-// over the fake Vault, on KV version 2 (with cas_required, so every write
-// must carry check-and-set) and version 1, and over the real Vault in
-// VAULT_ADDR when it is set. Each namespace of the suite is a prefix of its
-// own; the suite removes its records with DeleteTokens.
+// over the real Vault in VAULT_ADDR when it is set, on KV version 2 and
+// version 1. Each namespace of the suite is a prefix of its own; the suite
+// removes its records with DeleteTokens. Over the fake,
+// TestBackendConformance runs the same suite on the engine over the
+// store's Backend, with the options New gives it.
 func TestConformance(t *testing.T) {
-	t.Run("Fake", func(t *testing.T) {
-		f := newFakeVault(t)
-		f.mount("kv2", 2).casRequired = true
-		f.mount("kv1", 1)
-		t.Run("KVv2", func(t *testing.T) {
-			storetest.RunConformance(t, conformanceHarness(f.URL, "fake-token", Options{Mount: "kv2", Prefix: "conf"}))
-		})
-		t.Run("KVv1", func(t *testing.T) {
-			h := conformanceHarness(f.URL, "fake-token", Options{Mount: "kv1", KVVersion: KVv1, Prefix: "conf"})
-			h.SkipConcurrency = v1Reason
-			storetest.RunConformance(t, h)
-		})
-	})
 	t.Run("Vault", func(t *testing.T) {
 		addr, token := os.Getenv("VAULT_ADDR"), os.Getenv("VAULT_TOKEN")
 		if addr == "" {

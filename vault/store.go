@@ -141,7 +141,18 @@ func New(client *api.Client, opts *Options) (*Store, error) {
 	default:
 		return nil, fmt.Errorf("vault: new: KV version %d, want %d or %d", o.KVVersion, KVv1, KVv2)
 	}
-	s.engine, err = kvstore.New(backend{s}, kvstore.Options{
+	s.engine, err = kvstore.New(backend{s}, s.engineOptions(o))
+	if err != nil {
+		return nil, fmt.Errorf("vault: new: %w", err)
+	}
+	return s, nil
+}
+
+// engineOptions configures the engine for a KV mount: one record per read
+// (KV has no batch read), ReadParallelism requests in flight, and on KV
+// version 1, which has no check-and-set, one writer at a time.
+func (s *Store) engineOptions(o Options) kvstore.Options {
+	return kvstore.Options{
 		Name:          "vault",
 		MaxAttempts:   positive(o.MaxAttempts, DefaultMaxAttempts),
 		RetryDelay:    positive(o.RetryDelay, DefaultRetryDelay),
@@ -150,11 +161,7 @@ func New(client *api.Client, opts *Options) (*Store, error) {
 		BatchSize:     1,
 		SingleWriter:  s.v1,
 		Sleep:         func(ctx context.Context, d time.Duration) error { return s.sleep(ctx, d) },
-	})
-	if err != nil {
-		return nil, fmt.Errorf("vault: new: %w", err)
 	}
-	return s, nil
 }
 
 // FromEnv returns a Store with a client configured the way the vault CLI

@@ -8,8 +8,11 @@
 //
 //	e, err := kvstore.New(myBackend{...}, kvstore.Options{Name: "mystore"})
 //
-// and its tests run storetest.RunConformance over that Engine, as this
-// package's own tests do over a Backend in memory.
+// and its tests call storetest.RunBackendConformance with the same Backend,
+// as this package's own tests do over a Backend in memory: the store
+// contract over the Engine, then every fault of the protocol (fail before,
+// apply then lose the answer, stall, apply then stall) at every call of
+// every operation.
 //
 // This text is the one description of the write protocol; the adapters'
 // documentation links here and says only how their service provides each
