@@ -14,8 +14,9 @@ import (
 // backend adapts a KV mount to the engine every store shares (see
 // internal/kvstore): records at <prefix>/records/<ID>, index entries at
 // <prefix>/index/<kind>/<digest>, a KV v2 version as the revision of each.
-// Every key kind has a lasting index entry, access tokens included: a
-// Vault write is cheap and uncounted, so no lookup scans.
+// Access tokens have lasting entries only with Options.IndexAccessTokens:
+// they change at every refresh, and an entry would cost that refresh two
+// writes and a read.
 type backend struct{ s *Store }
 
 var _ kvstore.Backend = backend{}
@@ -124,8 +125,10 @@ func (b backend) ListRecords(ctx context.Context) ([]string, error) {
 	return filter(names, isID), err
 }
 
+// IndexName names every key's entry; access tokens keep theirs only with
+// Options.IndexAccessTokens, and are otherwise found by scanning.
 func (b backend) IndexName(k tokenstore.Key) (string, bool) {
-	return b.s.layout.indexRel(k), true
+	return b.s.layout.indexRel(k), k.Kind != tokenstore.KeyAccessToken || b.s.byAccess
 }
 
 func (b backend) GetEntry(ctx context.Context, name string) (kvstore.Entry, error) {

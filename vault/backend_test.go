@@ -22,8 +22,9 @@ import (
 // read of the version it names, say). On KV version 2 (with cas_required)
 // it runs with the client's resends off, so that every fault reaches the
 // store, and on, as users run it (a lost answer's resend is then refused
-// and must be recognised as the store's own write). KV version 1 runs the
-// suite without its multi-writer cases (see v1Reason).
+// and must be recognised as the store's own write), the latter with
+// Options.IndexAccessTokens. KV version 1 runs the suite without its
+// multi-writer cases (see v1Reason).
 func TestBackendConformance(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: the fault sweep plays a few hundred faulted runs")
@@ -34,16 +35,17 @@ func TestBackendConformance(t *testing.T) {
 	for _, c := range []struct {
 		name, mount string
 		kv, resends int
+		byAccess    bool
 		skip        string
 	}{
-		{"KVv2", "kv2", KVv2, 0, ""},
-		{"KVv2Resend", "kv2", KVv2, 2, ""},
-		{"KVv1", "kv1", KVv1, 0, v1Reason},
+		{"KVv2", "kv2", KVv2, 0, false, ""},
+		{"KVv2IndexedResend", "kv2", KVv2, 2, true, ""},
+		{"KVv1", "kv1", KVv1, 0, false, v1Reason},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			prefix := "backend-" + strings.ToLower(c.name)
 			opts := func(ns string) Options {
-				return Options{Mount: c.mount, KVVersion: c.kv, Prefix: prefix + "/" + ns,
+				return Options{Mount: c.mount, KVVersion: c.kv, Prefix: prefix + "/" + ns, IndexAccessTokens: c.byAccess,
 					RetryDelay: time.Millisecond, MaxRetryDelay: 20 * time.Millisecond}
 			}
 			newStore := func(t *testing.T, ns string, faults *storetest.Injector) *Store {

@@ -33,11 +33,16 @@
 //
 //	<prefix>/records/<id>                        the record: {"record": "<versioned JSON envelope>"}
 //	<prefix>/index/user_name/<digest>            {"id": "<id>"}
-//	<prefix>/index/access_token/<digest>         {"id": "<id>"}
 //	<prefix>/index/grant_token/<digest>          {"id": "<id>"}  (grant token + client ID)
 //	<prefix>/index/refresh_token/<digest>        {"id": "<id>"}  (refresh token + client ID)
+//	<prefix>/index/access_token/<digest>         {"id": "<id>"}  (see below)
 //
-// A record with every key set is five paths. IDs pass
+// A record with every key set is four paths. Access tokens change at every
+// refresh, so by default they have no lasting entry: an access_token entry
+// exists only while an insert keyed by an access token runs (it keeps two
+// such inserts from making two records), and FindToken by access token
+// scans the records, as package awssm does. With Options.IndexAccessTokens
+// every access token keeps its entry, and a record is five paths. IDs pass
 // tokenstore.ValidateID; digests are driver.Digest with
 // Options.Pepper, 64 hex characters. So no path holds a token value or a
 // user name, and no input (slashes, dot segments, percent-encoding,
@@ -52,18 +57,24 @@
 // in front to save reads):
 //
 //	FindTokenByID, FindToken by ID          1 read
-//	FindToken by any other key              2 reads (index entry, record); a miss is 1
+//	FindToken by user, grant, refresh token 2 reads (index entry, record); a miss is 1
+//	FindToken by access token               1 LIST + 1 read per record, one at a time, up to
+//	                                          the match: 1 + up to N for N records
+//	                                          (2 reads with Options.IndexAccessTokens)
 //	SaveToken, existing record, same keys   3: 2 reads and 1 check-and-set write (2 by ID)
-//	SaveToken, new access token             6: 2 reads, 2 writes (new entry, record),
-//	                                          then 1 read and 1 delete for the old entry
-//	SaveToken, insert with 4 keys           6: 1 read, 4 entry writes, 1 record write
+//	SaveToken, new access token (refresh)   3: the same (6 with IndexAccessTokens: 2 reads,
+//	                                          2 writes, then 1 read and 1 delete for the old entry)
+//	SaveToken, insert with 4 keys           5: 1 read, 3 entry writes, 1 record write
 //	GetTokens                               1 LIST + 1 read per record, Options.ReadParallelism at once
-//	DeleteToken, 4 keys                     11: read, tombstone, 4 × (read, destroy), remove
+//	DeleteToken, 4 keys                     9: read, tombstone, 3 × (read, destroy), remove
 //	DeleteTokens                            5 LISTs + 1 delete per path
 //
-// Finds and GetTokens never write. On KV version 1, a write that must not
-// overwrite (a new index entry, a new record) reads first, adding one read:
-// an insert with 4 keys is 11 requests there, a new access token 7.
+// An hourly refresh through refresh.Source is therefore 5 requests and 2
+// writes (the lease, then the token with the lease released), as on
+// Secrets Manager; with IndexAccessTokens 8 and 4. Finds and GetTokens
+// never write. On KV version 1, a write that must not overwrite (a new
+// index entry, a new record) reads first, adding one read: an insert with
+// 4 keys is 9 requests there.
 //
 // # Read-modify-write
 //
@@ -95,11 +106,12 @@
 // one conditional delete KV v2 has: an entry another writer has claimed
 // since keeps its version. The path stays as an empty shell that the next
 // claim of the key reuses. Access-token entries are deleted outright
-// instead, so the hourly refresh leaves no shell behind; KV v2 has no
-// conditional delete of a path, so a writer that saved that very access
-// token again at the same moment could lose its entry (the record stays
-// readable by ID and its other keys). Access tokens are random and never
-// come back.
+// instead, so that neither the inserts keyed by one nor, with
+// Options.IndexAccessTokens, the hourly refresh leave a shell behind; KV
+// v2 has no conditional delete of a path, so a writer that saved that very
+// access token again at the same moment could lose its entry (the record
+// stays readable by ID and its other keys). Access tokens are random and
+// never come back.
 //
 // On KV version 1 there is no check-and-set. Within one Store value all
 // writes are serialized, so one process with one Store has every guarantee

@@ -69,6 +69,21 @@ type Options struct {
 	// ReadParallelism bounds the requests GetTokens and DeleteTokens have in
 	// flight at once. Default DefaultReadParallelism.
 	ReadParallelism int
+
+	// IndexAccessTokens keeps an index entry per access token, so that
+	// FindToken by access token is two reads. The hourly refresh then
+	// writes twice more: it claims the new token's entry and deletes the
+	// old one's (8 requests and 4 writes through refresh.Source instead of
+	// 5 and 2). Without it (the default, as in package awssm), a lookup by
+	// access token lists the records and reads them one at a time up to
+	// the match, 1 + up to N requests for N records; use it when finds by
+	// access token are frequent and the namespace holds more than a few
+	// records. Every Store sharing a prefix must use the same setting: one
+	// that indexes does not see records another has refreshed since. Turned
+	// off on a prefix written with it (versions of this package before it
+	// existed indexed every access token), the entries left are misses that
+	// hold only an ID; DeleteTokens removes them.
+	IndexAccessTokens bool
 }
 
 // Store keeps tokens in a Vault KV secrets engine. Create it with New or
@@ -84,6 +99,7 @@ type Store struct {
 	kv       kv
 	layout   layout
 	v1       bool
+	byAccess bool // Options.IndexAccessTokens
 	parallel int
 	sleep    func(context.Context, time.Duration) error // replaced in tests
 }
@@ -130,6 +146,7 @@ func New(client *api.Client, opts *Options) (*Store, error) {
 		client:   client,
 		layout:   layout{prefix: prefix, pepper: pepper},
 		parallel: positive(o.ReadParallelism, DefaultReadParallelism),
+		byAccess: o.IndexAccessTokens,
 		sleep:    clock.Sleep,
 	}
 	switch o.KVVersion {
