@@ -127,11 +127,11 @@
 //
 // Every Backend call runs under the caller's context, and nothing runs
 // detached: an operation returns within its context's deadline plus the
-// bound of the root package's documentation (100 ms), and what it could not
-// tidy up in time is left for the repair above. A failed write may have
-// been applied, so a failed save releases nothing it claimed: a record that
-// exists is always found by its keys, and the same save retried finds it
-// and merges into it.
+// bound package tokenstore documents (100 ms, storetest.DeadlineBound),
+// and what it could not tidy up in time is left for the repair above. A
+// failed write may have been applied, so a failed save releases nothing it
+// claimed: a record that exists is always found by its keys, and the same
+// save retried finds it and merges into it.
 //
 // # Costs
 //
