@@ -106,6 +106,8 @@ type faultyBackend struct {
 	writes atomic.Int64
 }
 
+var _ kvstore.Backend = (*faultyBackend)(nil)
+
 func (f *faultyBackend) do(ctx context.Context, what string, write bool, call func(ctx context.Context) error) error {
 	if write {
 		f.writes.Add(1)
