@@ -28,12 +28,14 @@ func init() {
 
 // OpenURL opens a Store named by a URL of the form
 //
-//	vault://MOUNT/PREFIX?kv=1|2
+//	vault://MOUNT/PREFIX?kv=1|2&index-access-tokens=true
 //
 // MOUNT is Options.Mount, a single path segment (a mount such as "kv/team"
 // needs New); PREFIX, the rest of the path, is Options.Prefix, default
 // DefaultPrefix when empty. kv, optional, is the KV version the caller
-// expects. opts gives the pepper and an HTTP client.
+// expects. index-access-tokens, default false, is
+// Options.IndexAccessTokens: every store sharing a prefix must use the same
+// setting. opts gives the pepper and an HTTP client.
 //
 // Unlike New, OpenURL builds the client itself as FromEnv does
 // (api.DefaultConfig and api.NewClient: VAULT_ADDR, VAULT_TOKEN,
@@ -77,7 +79,7 @@ func OpenURL(ctx context.Context, u *url.URL, opts *tokenstore.OpenOptions) (*St
 // optionsOf reads Options from a vault:// URL; KVVersion stays 0 when the
 // URL has no kv parameter.
 func optionsOf(u *url.URL) (*Options, error) {
-	q, err := urlparam.Parse(u, "kv")
+	q, err := urlparam.Parse(u, "kv", "index-access-tokens")
 	if err != nil {
 		return nil, err
 	}
@@ -89,6 +91,9 @@ func optionsOf(u *url.URL) (*Options, error) {
 	}
 	o := &Options{Mount: u.Host, Prefix: strings.Trim(u.Path, "/")}
 	if o.KVVersion, err = q.Int("kv", 0, KVv1, KVv2); err != nil {
+		return nil, err
+	}
+	if o.IndexAccessTokens, err = q.Bool("index-access-tokens", false); err != nil {
 		return nil, err
 	}
 	if _, err := cleanPath("mount", o.Mount); err != nil {

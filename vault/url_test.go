@@ -33,7 +33,8 @@ func TestOpenURLRefusesBeforeAnyRequest(t *testing.T) {
 		{"vault://secret/apps?kv=", `"kv" has no value`},
 		{"vault://secret/apps?kv=2;cas=true", "not ';'"},
 		{"vault://secret/apps?kv=1&kv=2", "given 2 times"},
-		{"vault://secret/apps?token=s.x", `unknown parameter "token" (allowed: kv)`},
+		{"vault://secret/apps?token=s.x", `unknown parameter "token" (allowed: kv, index-access-tokens)`},
+		{"vault://secret/apps?index-access-tokens=maybe", `index-access-tokens`},
 		{"vault://secret/apps?namespace=a", `unknown parameter "namespace"`},
 		{"vault://secret/../apps", "'.' or '..' segment"},
 		{"vault://secret/a//b", "empty, '.' or '..' segment"},
@@ -53,6 +54,21 @@ func TestOpenURLRefusesBeforeAnyRequest(t *testing.T) {
 	}
 	if calls.Load() != 0 {
 		t.Errorf("%d requests; want 0", calls.Load())
+	}
+}
+
+// TestOptionsOfIndexAccessTokens: the URL sets Options.IndexAccessTokens.
+func TestOptionsOfIndexAccessTokens(t *testing.T) {
+	for raw, want := range map[string]bool{
+		"vault://secret/apps":                           false,
+		"vault://secret/apps?index-access-tokens=true":  true,
+		"vault://secret/apps?index-access-tokens=false": false,
+	} {
+		u, _ := url.Parse(raw)
+		o, err := optionsOf(u)
+		if err != nil || o.IndexAccessTokens != want {
+			t.Errorf("optionsOf(%q) = %+v, %v; want IndexAccessTokens %v", raw, o, err, want)
+		}
 	}
 }
 
