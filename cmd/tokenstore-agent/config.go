@@ -12,8 +12,9 @@ import (
 	"time"
 )
 
-// Environment variables. Every flag has one, because Lambda starts an
-// extension without arguments.
+// Environment variables, because Lambda starts an extension without
+// arguments: what a deployment sets (the timeouts and limits keep their
+// defaults there).
 const (
 	envStore         = "TOKENSTORE_URL"
 	envPepper        = "TOKENSTORE_PEPPER"
@@ -27,6 +28,8 @@ const (
 	envAllowDomain   = "TOKENSTORE_AGENT_ALLOW_API_DOMAIN"
 	envCache         = "TOKENSTORE_AGENT_CACHE"
 	envLogLevel      = "TOKENSTORE_AGENT_LOG_LEVEL"
+	envRefreshSkew   = "TOKENSTORE_AGENT_REFRESH_SKEW"
+	envMinInterval   = "TOKENSTORE_AGENT_REFRESH_MIN_INTERVAL"
 	envLambdaAPI     = "AWS_LAMBDA_RUNTIME_API"
 	envSessionToken  = "AWS_SESSION_TOKEN"
 	defaultAddr      = "127.0.0.1:2774"
@@ -96,8 +99,16 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	fs.DurationVar(&c.readHeaderTimeout, "read-header-timeout", 5*time.Second, "time a client has to send its request headers")
 	fs.DurationVar(&c.readTimeout, "read-timeout", 10*time.Second, "time a client has to send its whole request")
 	fs.DurationVar(&c.requestTimeout, "request-timeout", defaultRequestTO, "longest a request is worked on (a token call, waiting for another agent's refresh)")
-	fs.DurationVar(&c.refreshSkew, "refresh-skew", 0, "an access token with less than this left is refreshed (default refresh.DefaultSkew, 1m)")
-	fs.DurationVar(&c.minInterval, "refresh-min-interval", 0, "shortest time between two refreshes of a token that is still valid (default refresh.DefaultMinInterval, 2m)")
+	skew, err := envDuration(getenv, envRefreshSkew)
+	if err != nil {
+		return nil, err
+	}
+	minInterval, err := envDuration(getenv, envMinInterval)
+	if err != nil {
+		return nil, err
+	}
+	fs.DurationVar(&c.refreshSkew, "refresh-skew", skew, "an access token with less than this left is refreshed (env "+envRefreshSkew+"; default refresh.DefaultSkew, 1m)")
+	fs.DurationVar(&c.minInterval, "refresh-min-interval", minInterval, "shortest time between two refreshes of a token that is still valid (env "+envMinInterval+"; default refresh.DefaultMinInterval, 2m)")
 	fs.DurationVar(&c.drainTimeout, "drain-timeout", 10*time.Second, "on SIGTERM, how long requests in flight may finish")
 	if err := fs.Parse(args); err != nil {
 		return nil, fmt.Errorf("%w: %v", errUsage, err)
@@ -131,7 +142,6 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	if c.requestTimeout <= 0 || c.readTimeout <= 0 || c.readHeaderTimeout <= 0 || c.maxSources <= 0 || c.maxConns <= 0 || c.refreshSkew < 0 || c.minInterval < 0 {
 		return nil, usagef("timeouts, --max-sources and --max-conns must be positive")
 	}
-	var err error
 	if c.token, err = headerToken(getenv, c.lambdaAPI != ""); err != nil {
 		return nil, err
 	}
@@ -176,4 +186,18 @@ func headerToken(getenv func(string) string, lambda bool) ([]byte, error) {
 		return nil, usagef("the header token from %s is shorter than %d characters", from, minHeaderToken)
 	}
 	return []byte(v), nil
+}
+
+// envDuration reads a duration such as 110s from the variable name; 0 when
+// it is unset, the flag's default then applies.
+func envDuration(getenv func(string) string, name string) (time.Duration, error) {
+	v := getenv(name)
+	if v == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return 0, usagef("%s=%q: want a duration such as 110s", name, v)
+	}
+	return d, nil
 }

@@ -6,8 +6,9 @@
 //
 // It runs as a local process, as a container sidecar (/healthz, /readyz,
 // SIGTERM drains) or as an AWS Lambda extension (when
-// AWS_LAMBDA_RUNTIME_API is set). The HTTP API is in API.md; every flag has
-// an environment variable (see -h).
+// AWS_LAMBDA_RUNTIME_API is set). The HTTP API is in API.md; the store, the
+// header token, the addresses and the refresh timing also come from the
+// environment (see -h), as Lambda starts an extension without arguments.
 package main
 
 import (
