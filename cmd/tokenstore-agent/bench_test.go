@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"regexp"
 	"slices"
-	"strconv"
 	"testing"
 	"time"
 
@@ -159,75 +158,4 @@ func readLine(b *testing.B, r io.Reader, pattern string) string {
 			buf = buf[:0]
 		}
 	}
-}
-
-// A Lambda cold start with the agent as an extension in the emulator:
-// the emulator's init (extension and Python runtime), the agent's own
-// start figures, and the first invoke, whose handler saves a record and
-// gets the first token (one token call).
-func BenchmarkLambdaColdStart(b *testing.B) {
-	var initMs, ready, registered, first, token, toRegistered []float64
-	stamp := func(logs, what string) (time.Time, bool) {
-		m := regexp.MustCompile(`(\d\d:\d\d:\d\d,\d\d\d) \[INFO\] \(rapid\) ` + what).FindStringSubmatch(logs)
-		if m == nil {
-			return time.Time{}, false
-		}
-		t, err := time.Parse("15:04:05,000", m[1])
-		return t, err == nil
-	}
-	initRe := regexp.MustCompile(`INIT REPORT\(durationMs: ([0-9.]+)\)`)
-	tokenRe := regexp.MustCompile(`"route":"GET /v1/token","status":200,"took":([0-9]+)`)
-	for b.Loop() {
-		z := zohotest.NewServer(nil)
-		z.Client(testClientID, testSecret)
-		rt := z.NewRefreshToken(testClientID)
-		e := startEmulator(b, plainFunction, z, freeAddr(b))
-		start := time.Now()
-		out := e.call(b, map[string]any{"user": "alice@example.com", "save": map[string]string{
-			"user_name": "alice@example.com", "client_id": testClientID, "client_secret": testSecret, "refresh_token": rt}})
-		first = append(first, float64(time.Since(start).Microseconds())/1000)
-		if out["api_status"] != 200.0 {
-			b.Fatalf("invoke: %v", out)
-		}
-		e.shutdown(b)
-		z.Close()
-		logs := e.out.String()
-		for _, f := range []struct {
-			dst *[]float64
-			msg string
-			key string
-		}{{&ready, "ready", "start_to_ready_ms"}, {&registered, "extension registered", "start_to_registered_ms"}} {
-			if v, ok := agentFigure(logs, f.msg, f.key); ok {
-				*f.dst = append(*f.dst, v)
-			}
-		}
-		// The emulator's own clock: init starts (before it execs the
-		// extensions) → it has the agent's registration.
-		t0, ok0 := stamp(logs, `INIT START`)
-		t1, ok1 := stamp(logs, `External agent tokenstore-agent \(.*\) registered`)
-		if ok0 && ok1 {
-			toRegistered = append(toRegistered, float64(t1.Sub(t0).Milliseconds()))
-		}
-		if m := initRe.FindStringSubmatch(logs); m != nil {
-			v, _ := strconv.ParseFloat(m[1], 64)
-			initMs = append(initMs, v)
-		}
-		if m := tokenRe.FindStringSubmatch(logs); m != nil {
-			ns, _ := strconv.ParseFloat(m[1], 64)
-			token = append(token, ns/1e6)
-		}
-	}
-	median := func(xs []float64) float64 {
-		if len(xs) == 0 {
-			return 0
-		}
-		slices.Sort(xs)
-		return xs[len(xs)/2]
-	}
-	b.ReportMetric(median(ready), "agent-start→ready-ms")
-	b.ReportMetric(median(registered), "agent-start→registered-ms")
-	b.ReportMetric(median(toRegistered), "init-start→registered-ms")
-	b.ReportMetric(median(initMs), "emulator-init-ms")
-	b.ReportMetric(median(first), "first-invoke-ms")
-	b.ReportMetric(median(token), "first-token-ms")
 }

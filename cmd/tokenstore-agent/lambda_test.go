@@ -56,29 +56,34 @@ type lambdaFunction struct {
 // handler of clients/python plugs in the same way.
 var plainFunction = lambdaFunction{dir: "testdata/lambda/plain", handler: "handler.handler"}
 
-// startEmulator starts the emulator in a mount namespace of its own whose
-// /opt holds only extensions/tokenstore-agent: the emulator runs every
-// file of /opt/extensions (internal/lambda/rapid/handlers.go,
-// doRuntimeDomainInit), and the machine's /opt is not ours to change.
-func startEmulator(t testing.TB, fn lambdaFunction, z *zohotest.Server, agentAddr string) *emulator {
+// lambdaEnv returns the emulator and the Lambda Python, or fails (skips
+// outside TOKENSTORE_INTEGRATION=required) saying what is missing.
+func lambdaEnv(t testing.TB) (rie, py string) {
 	t.Helper()
-	rie, py := os.Getenv("TOKENSTORE_LAMBDA_RIE"), os.Getenv("TOKENSTORE_LAMBDA_PYTHON")
-	require(t, rie != "" && py != "", "TOKENSTORE_LAMBDA_RIE and TOKENSTORE_LAMBDA_PYTHON are not set (scripts/testenv.sh up builds the emulator and the awslambdaric venv; eval \"$(scripts/testenv.sh env)\")")
+	rie, py = os.Getenv("TOKENSTORE_LAMBDA_RIE"), os.Getenv("TOKENSTORE_LAMBDA_PYTHON")
+	require(t, rie != "" && py != "", "TOKENSTORE_LAMBDA_RIE and TOKENSTORE_LAMBDA_PYTHON are not set (scripts/testenv.sh up builds the emulator and the Lambda venv; eval \"$(scripts/testenv.sh env)\")")
 	err := exec.Command("unshare", "-m", "--propagation", "private", "true").Run()
 	require(t, err == nil, fmt.Sprintf("cannot make a mount namespace (unshare -m: %v): the emulator reads extensions from /opt/extensions only", err))
+	return rie, py
+}
 
-	opt := filepath.Join(t.TempDir(), "opt")
-	if err := os.MkdirAll(filepath.Join(opt, "extensions"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	copyFile(t, buildAgent(t), filepath.Join(opt, "extensions", "tokenstore-agent"))
+// startEmulator starts the emulator in a mount namespace of its own: /opt
+// is the layer (buildLayer: extensions/tokenstore-agent and
+// python/tokenstore_agent), since the emulator runs every file of
+// /opt/extensions (internal/lambda/rapid/handlers.go, doRuntimeDomainInit)
+// and the machine's /opt is not ours to change; /tmp is the execution
+// environment's own, as in Lambda. The agent's token endpoint is zohoURL.
+func startEmulator(t testing.TB, fn lambdaFunction, zohoURL, agentAddr string) *emulator {
+	t.Helper()
+	rie, py := lambdaEnv(t)
+	opt := buildLayer(t, py)
 	dir, err := filepath.Abs(fn.dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	rapi, invoke := freeAddr(t), freeAddr(t)
-	cmd := exec.Command("unshare", "-m", "--propagation", "private", "sh", "-c", `mount --bind "$0" /opt && exec "$@"`,
-		opt, rie, "--log-level", "debug", "--runtime-api-address", rapi, "--runtime-interface-emulator-address", invoke,
+	cmd := exec.Command("unshare", "-m", "--propagation", "private", "sh", "-c", `mount --bind "$0" /opt && mount --bind "$1" /tmp && shift && exec "$@"`,
+		opt, t.TempDir(), rie, "--log-level", "debug", "--runtime-api-address", rapi, "--runtime-interface-emulator-address", invoke,
 		py, "-m", "awslambdaric", fn.handler)
 	cmd.Dir = dir
 	cmd.Env = []string{
@@ -87,10 +92,11 @@ func startEmulator(t testing.TB, fn lambdaFunction, z *zohotest.Server, agentAdd
 		"AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test", "AWS_REGION=us-east-1",
 		"AWS_LAMBDA_FUNCTION_TIMEOUT=30",
 		"PYTHONDONTWRITEBYTECODE=1", // no __pycache__ in the source tree
+		"PYTHONPATH=/opt/python",    // a layer's python/, as Lambda's Python runtimes have it
 		envStore + "=mem://",
 		envAddr + "=" + agentAddr,
-		envAccountsURL + "=" + z.URL(),
-		envAllowDomain + "=" + z.URL(),
+		envAccountsURL + "=" + zohoURL,
+		envAllowDomain + "=" + zohoURL,
 		envLogLevel + "=debug",
 	}
 	for k, v := range fn.env {
@@ -129,18 +135,27 @@ func startEmulator(t testing.TB, fn lambdaFunction, z *zohotest.Server, agentAdd
 // call invokes the function with event and returns its answer.
 func (e *emulator) call(t testing.TB, event any) map[string]any {
 	t.Helper()
+	out, err := e.tryCall(event)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, e.out.String())
+	}
+	return out
+}
+
+// tryCall is call for goroutines other than the test's.
+func (e *emulator) tryCall(event any) (map[string]any, error) {
 	b, _ := json.Marshal(event)
 	resp, err := http.Post(e.invoke, "application/json", bytes.NewReader(b))
 	if err != nil {
-		t.Fatalf("invoke: %v\n%s", err, e.out.String())
+		return nil, fmt.Errorf("invoke: %w", err)
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
 	var out map[string]any
 	if resp.StatusCode != http.StatusOK || json.Unmarshal(body, &out) != nil {
-		t.Fatalf("invoke: %d %s\n%s", resp.StatusCode, body, e.out.String())
+		return nil, fmt.Errorf("invoke: %d %s", resp.StatusCode, body)
 	}
-	return out
+	return out, nil
 }
 
 // shutdown sends SIGTERM, as Lambda's end of an execution environment
@@ -166,17 +181,6 @@ func freeAddr(t testing.TB) string {
 	return l.Addr().String()
 }
 
-func copyFile(t testing.TB, from, to string) {
-	t.Helper()
-	b, err := os.ReadFile(from)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(to, b, 0o755); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // agentFigure reads a number the agent logged (start_to_ready_ms, …).
 func agentFigure(logs, msg, field string) (float64, bool) {
 	m := regexp.MustCompile(`"msg":"` + msg + `"[^\n]*"` + field + `":([0-9.]+)`).FindStringSubmatch(logs)
@@ -200,7 +204,7 @@ func TestLambdaExtension(t *testing.T) {
 	t.Cleanup(z.Close)
 	z.Client(testClientID, testSecret)
 	rt := z.NewRefreshToken(testClientID)
-	e := startEmulator(t, plainFunction, z, freeAddr(t))
+	e := startEmulator(t, plainFunction, z.URL(), freeAddr(t))
 
 	save := map[string]string{"user_name": "alice@example.com", "client_id": testClientID, "client_secret": testSecret, "refresh_token": rt}
 	first := e.call(t, map[string]any{"user": "alice@example.com", "save": save})
@@ -216,29 +220,37 @@ func TestLambdaExtension(t *testing.T) {
 	}
 	e.shutdown(t)
 	logs := e.out.String()
-	for _, want := range []string{`"msg":"extension registered"`, `"msg":"shutdown event"`, `"msg":"drained"`} {
-		if !strings.Contains(logs, want) {
-			t.Errorf("no %s in the output:\n%s", want, logs)
-		}
-	}
-	// The emulator SIGKILLs an extension that did not exit by the
-	// deadline and logs the failed transition (rapid/shutdown.go).
-	for _, bad := range []string{"ShutdownFailed", "did not exit", "Killing"} {
-		if strings.Contains(logs, bad) {
-			t.Errorf("the emulator says %q:\n%s", bad, logs)
-		}
-	}
-	for _, secret := range []string{testSecret, rt, "session-token-of-the-test-function"} {
-		if strings.Contains(logs, secret) {
-			t.Errorf("the output shows a secret")
-		}
-	}
+	checkCleanShutdown(t, "the environment", logs, testSecret, rt)
 	ready, ok1 := agentFigure(logs, "ready", "start_to_ready_ms")
 	reg, ok2 := agentFigure(logs, "extension registered", "start_to_registered_ms")
 	if !ok1 || !ok2 {
 		t.Fatalf("no start figures in the log:\n%s", logs)
 	}
 	t.Logf("agent start→ready %.1f ms, start→registered %.1f ms", ready, reg)
+}
+
+// checkCleanShutdown checks an emulator's output after its SHUTDOWN: the
+// agent registered, got the event, drained and exited in time, and no
+// secret (the session token, or one of secrets) was ever shown.
+func checkCleanShutdown(t testing.TB, name, logs string, secrets ...string) {
+	t.Helper()
+	for _, want := range []string{`"msg":"extension registered"`, `"msg":"shutdown event"`, `"msg":"drained"`} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("%s: no %s in the output:\n%s", name, want, logs)
+		}
+	}
+	// The emulator SIGKILLs an extension that did not exit by the
+	// deadline and logs the failed transition (rapid/shutdown.go).
+	for _, bad := range []string{"ShutdownFailed", "did not exit", "Killing"} {
+		if strings.Contains(logs, bad) {
+			t.Errorf("%s: the emulator says %q:\n%s", name, bad, logs)
+		}
+	}
+	for _, secret := range append(secrets, "session-token-of-the-test-function") {
+		if secret != "" && strings.Contains(logs, secret) {
+			t.Errorf("%s: the output shows a secret", name)
+		}
+	}
 }
 
 // An agent that cannot start reports it to Lambda as an init error of
@@ -249,7 +261,7 @@ func TestLambdaExtensionInitError(t *testing.T) {
 	t.Cleanup(z.Close)
 	fn := plainFunction
 	fn.env = map[string]string{envStore: "s3://not-a-store"}
-	e := startEmulator(t, fn, z, freeAddr(t))
+	e := startEmulator(t, fn, z.URL(), freeAddr(t))
 	b, _ := json.Marshal(map[string]any{"user": "alice@example.com"})
 	resp, err := http.Post(e.invoke, "application/json", bytes.NewReader(b))
 	if err != nil {

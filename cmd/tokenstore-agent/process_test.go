@@ -51,8 +51,13 @@ func buildAgent(t testing.TB) string {
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if agentBin != "" {
-		os.RemoveAll(filepath.Dir(agentBin))
+	for _, bin := range []string{agentBin, zohotestBin} {
+		if bin != "" {
+			os.RemoveAll(filepath.Dir(bin))
+		}
+	}
+	if layerDir != "" {
+		os.RemoveAll(layerDir)
 	}
 	os.Exit(code)
 }

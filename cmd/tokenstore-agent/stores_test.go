@@ -31,7 +31,7 @@ func randomName() string {
 // realStores returns Vault (VAULT_ADDR) and LocalStack (AWS_ENDPOINT_URL)
 // stores, each skipped with its reason, or failed under
 // TOKENSTORE_INTEGRATION=required.
-func realStores(t *testing.T) []realStore {
+func realStores(t testing.TB) []realStore {
 	var out []realStore
 	ns := "tokenstore-agent-test/" + randomName()
 	for _, s := range []struct {

@@ -1,8 +1,11 @@
 # shellcheck shell=bash
 # The AWS Lambda Runtime Interface Emulator built from the Go module proxy
-# (cached by version), and a venv with the Python runtime interface client
-# (awslambdaric, cached by its locked requirements): the agent's Lambda
-# tests run it as an extension under the emulator. Needs lib.sh.
+# (cached by version), and the Lambda function's Python: a venv with the
+# runtime interface client (awslambdaric) and the real Zoho Python SDK, both
+# from their locked requirements (lambda-requirements.txt and the clients'
+# clients/python/requirements-test.txt; cached by their hash and the
+# Python's version). The agent's Lambda tests run it as an extension under
+# the emulator, beside examples/python-lambda's handler. Needs lib.sh.
 #
 # The emulator's module has no replace directive and builds with
 # `go install` as published (checked for this pseudo-version: the project
@@ -16,8 +19,7 @@ RIE_VERSION=v0.0.0-20261030222936-bef5c4ba774d
 RIE_DIR=$CACHE/lambda-rie-$RIE_VERSION
 RIE_BIN=$RIE_DIR/aws-lambda-rie
 RIC_REQ=$HERE/lambda-requirements.txt
-RIC_KEY=$(sha256sum "$RIC_REQ" | cut -c1-12)
-RIC_VENV=$CACHE/lambda-python-$RIC_KEY
+SDK_REQ=$ROOT/clients/python/requirements-test.txt
 
 build_lambda_rie() {
   if [[ -x $RIE_BIN ]]; then return; fi
@@ -32,8 +34,16 @@ build_lambda_rie() {
   log "lambda rie: built in $((SECONDS - t))s"
 }
 
+# lambda_venv: where the venv for the current locks and Python lives.
+lambda_venv() {
+  local key
+  key=$({ cat "$RIC_REQ" "$SDK_REQ"; "$PY" -VV; } | sha256sum | cut -c1-12)
+  printf '%s/lambda-python-%s\n' "$CACHE" "$key"
+}
+
 ensure_lambda_python() {
-  if [[ -f $RIC_VENV/.complete ]] && "$RIC_VENV/bin/python" -c 'import awslambdaric' 2>/dev/null; then
+  RIC_VENV=$(lambda_venv)
+  if [[ -f $RIC_VENV/.complete ]] && "$RIC_VENV/bin/python" -c 'import awslambdaric, zohocrmsdk' 2>/dev/null; then
     return
   fi
   local t=$SECONDS logf=$STATE/build-lambda-python.log
@@ -45,8 +55,8 @@ ensure_lambda_python() {
     apt_install python3-venv
     "$PY" -m venv "$RIC_VENV" >>"$logf" 2>&1 || die_log "python3 -m venv failed" "$logf"
   fi
-  run_logged "pip install awslambdaric" "$logf" \
-    "$RIC_VENV/bin/python" -m pip install --disable-pip-version-check --require-hashes -r "$RIC_REQ"
+  run_logged "pip install awslambdaric zohocrmsdk8-0" "$logf" \
+    "$RIC_VENV/bin/python" -m pip install --disable-pip-version-check --require-hashes -r "$RIC_REQ" -r "$SDK_REQ"
   touch "$RIC_VENV/.complete"
   log "lambda python: venv ready in $((SECONDS - t))s"
 }
