@@ -6,8 +6,8 @@
 // the fleet test runs its baseline and its agent fleet on the same
 // processes.
 //
-// Reads jobs as JSON lines on stdin (not argv, which other users of the
-// machine can read): {"zohotest": url, "client_id", "client_secret",
+// Prints {"loaded": true} once the SDK is loaded, then reads jobs as JSON
+// lines on stdin (not argv, which other users of the machine can read): {"zohotest": url, "client_id", "client_secret",
 // "refresh_token", "dir", "seconds", "interval", and either "agent":
 // {"addr", "token"} (AgentTokenStore) or "filestore": path (the SDK's own
 // FileStore, the baseline)}. For each: initializes the SDK, prints
@@ -83,5 +83,6 @@ async function serve(job) {
   client?.close();
 }
 
+process.stdout.write(JSON.stringify({ loaded: true }) + "\n");
 for (let next = await lines.next(); !next.done; next = await lines.next()) await serve(JSON.parse(next.value));
 process.exit(0);
