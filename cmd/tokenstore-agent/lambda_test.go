@@ -52,8 +52,9 @@ type lambdaFunction struct {
 	env          map[string]string // more environment for the function and the agent
 }
 
-// plainFunction is the plain-HTTP Python handler of testdata. The SDK
-// handler of clients/python plugs in the same way.
+// plainFunction is the plain-HTTP Python handler of testdata;
+// sdkFunction (lambda_sdk_test.go) is examples/python-lambda's, with the
+// Zoho SDK.
 var plainFunction = lambdaFunction{dir: "testdata/lambda/plain", handler: "handler.handler"}
 
 // lambdaEnv returns the emulator and the Lambda Python, or fails (skips
