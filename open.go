@@ -2,6 +2,8 @@ package tokenstore
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"net/http"
 	"net/url"
@@ -36,6 +38,38 @@ type OpenOptions struct {
 	// environment; TLS settings the environment gives the SDK's client
 	// (VAULT_CACERT, say) do not apply to it.
 	HTTPClient *http.Client
+}
+
+// ParsePepper decodes a pepper written as text, as a file or an
+// environment variable holds one: hex, or base64 in the standard or URL
+// alphabet, with or without padding; surrounding white space is ignored.
+// Empty text is no pepper (nil). The error never shows the text.
+func ParsePepper(text string) ([]byte, error) {
+	s := strings.TrimSpace(text)
+	if s == "" {
+		return nil, nil
+	}
+	if b, err := hex.DecodeString(s); err == nil {
+		return b, nil
+	}
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		if b, err := enc.DecodeString(s); err == nil {
+			return b, nil
+		}
+	}
+	return nil, errors.New("tokenstore: pepper: neither hex nor base64")
+}
+
+// OpenerOf adapts a store package's OpenURL, which returns its own store
+// type, to an Opener (an error gives a nil Store, not a typed nil).
+func OpenerOf[S Store](open func(context.Context, *url.URL, *OpenOptions) (S, error)) Opener {
+	return func(ctx context.Context, u *url.URL, o *OpenOptions) (Store, error) {
+		s, err := open(ctx, u, o)
+		if err != nil {
+			return nil, err
+		}
+		return s, nil
+	}
 }
 
 // An Opener opens the store a URL of its scheme names. The URL has parsed

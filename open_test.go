@@ -140,3 +140,26 @@ func TestOpenStoreMem(t *testing.T) {
 		}
 	}
 }
+
+func TestParsePepper(t *testing.T) {
+	want := []byte("0123456789abcdef")
+	for _, text := range []string{
+		"30313233343536373839616263646566",   // hex
+		"MDEyMzQ1Njc4OWFiY2RlZg==",           // base64
+		"MDEyMzQ1Njc4OWFiY2RlZg",             // unpadded
+		"  MDEyMzQ1Njc4OWFiY2RlZg==\n",       // a file's trailing newline
+		"MDEyMzQ1Njc4OWFiY2RlZg\u003d\u003d", // the same, spelled out
+	} {
+		got, err := tokenstore.ParsePepper(text)
+		if err != nil || string(got) != string(want) {
+			t.Errorf("ParsePepper(%q) = %q, %v; want %q", text, got, err, want)
+		}
+	}
+	if got, err := tokenstore.ParsePepper(" \n"); err != nil || got != nil {
+		t.Errorf("empty text: %q, %v; want no pepper", got, err)
+	}
+	const secret = "not a pepper!"
+	if _, err := tokenstore.ParsePepper(secret); err == nil || strings.Contains(err.Error(), secret) {
+		t.Errorf("bad text: %v; want an error that does not show it", err)
+	}
+}

@@ -148,6 +148,21 @@ func holderCallerGivesUp(t *testing.T, be fleetBackend) {
 	}
 }
 
+// releaseStalled lets the stalled holder's call answer, waits for its
+// process, and returns the stored record and what the process printed.
+func releaseStalled(t *testing.T, release func(), stalled *exec.Cmd, out *bytes.Buffer, seed fleetSeed) (tokenstore.Token, childResult) {
+	t.Helper()
+	release()
+	if err := stalled.Wait(); err != nil {
+		t.Fatalf("stalled process: %v\n%s", err, out)
+	}
+	final, err := seed.store.FindTokenByID(ctxT(t), seed.rec.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return final, parseChild(out)
+}
+
 // holderStalledNewRT: the holder's endpoint call stalls while the user
 // saves a new refresh token (the access token still expired). The stalled
 // answer, an access token of the old refresh token, must not be paired
@@ -164,15 +179,7 @@ func holderStalledNewRT(t *testing.T, be fleetBackend) {
 	if err := seed.store.SaveToken(ctxT(t), &upd); err != nil {
 		t.Fatal(err)
 	}
-	release()
-	if err := stalled.Wait(); err != nil {
-		t.Fatalf("stalled process: %v\n%s", err, out)
-	}
-	final, err := seed.store.FindTokenByID(ctxT(t), seed.rec.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sr := parseChild(out)
+	final, sr := releaseStalled(t, release, stalled, out, seed)
 	owner := srv.RefreshTokenOf(final.AccessToken)
 	t.Logf("%s: stalled holder, new refresh token saved meanwhile: %d answers dropped; stored access token from the new refresh token: %v",
 		be.name, sr.dropped, owner == rt2)
@@ -210,15 +217,7 @@ func holderStalled(t *testing.T, be fleetBackend) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	release()
-	if err := stalled.Wait(); err != nil {
-		t.Fatalf("stalled process: %v\n%s", err, out)
-	}
-	final, err := seed.store.FindTokenByID(ctxT(t), seed.rec.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sr := parseChild(out)
+	final, sr := releaseStalled(t, release, stalled, out, seed)
 	t.Logf("%s: stalled holder: %d answers dropped; record kept the new refresh token: %v", be.name, sr.dropped, final.RefreshToken == rt2)
 	if sr.dropped != 1 || final.RefreshToken != rt2 || final.AccessToken != after.AccessToken {
 		t.Fatalf("stalled holder dropped %d answers; record's refresh token new %v, access token the new one's %v; want 1, true, true\n%s",

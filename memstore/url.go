@@ -12,15 +12,7 @@ import (
 // registers it with tokenstore.DefaultURLMux.
 const Scheme = "mem"
 
-func init() {
-	tokenstore.DefaultURLMux().Register(Scheme, func(ctx context.Context, u *url.URL, o *tokenstore.OpenOptions) (tokenstore.Store, error) {
-		s, err := OpenURL(ctx, u, o)
-		if err != nil {
-			return nil, err
-		}
-		return s, nil
-	})
-}
+func init() { tokenstore.DefaultURLMux().Register(Scheme, tokenstore.OpenerOf(OpenURL)) }
 
 // OpenURL opens "mem://": a new, empty Store with records of its own, gone
 // with the process. The URL takes no host, path or parameter (each open

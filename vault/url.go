@@ -16,15 +16,7 @@ import (
 // registers it with tokenstore.DefaultURLMux.
 const Scheme = "vault"
 
-func init() {
-	tokenstore.DefaultURLMux().Register(Scheme, func(ctx context.Context, u *url.URL, o *tokenstore.OpenOptions) (tokenstore.Store, error) {
-		s, err := OpenURL(ctx, u, o)
-		if err != nil {
-			return nil, err
-		}
-		return s, nil
-	})
-}
+func init() { tokenstore.DefaultURLMux().Register(Scheme, tokenstore.OpenerOf(OpenURL)) }
 
 // OpenURL opens a Store named by a URL of the form
 //

@@ -2,12 +2,9 @@ package main
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
-	"strings"
 
 	"github.com/tokenstore-go/tokenstore"
 	_ "github.com/tokenstore-go/tokenstore/awssm" // registers awssm://
@@ -58,29 +55,11 @@ func (a *app) pepper(file string) ([]byte, error) {
 		}
 		text, from = string(b), file
 	}
-	p, err := parsePepper(text)
+	p, err := tokenstore.ParsePepper(text)
 	if err != nil {
-		return nil, usagef("pepper from %s: %v", from, err)
+		return nil, usagef("pepper from %s: neither hex nor base64", from)
 	}
 	return p, nil
-}
-
-// parsePepper decodes hex, or base64 in the standard or URL alphabet with
-// or without padding. Empty text is no pepper.
-func parsePepper(text string) ([]byte, error) {
-	s := strings.TrimSpace(text)
-	if s == "" {
-		return nil, nil
-	}
-	if b, err := hex.DecodeString(s); err == nil {
-		return b, nil
-	}
-	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
-		if b, err := enc.DecodeString(s); err == nil {
-			return b, nil
-		}
-	}
-	return nil, fmt.Errorf("neither hex nor base64")
 }
 
 // open opens the store --store names.

@@ -2,13 +2,10 @@ package main
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/url"
 	"os"
-	"strings"
 
 	"github.com/tokenstore-go/tokenstore"
 	// The stores the agent opens by URL: each registers its scheme.
@@ -63,17 +60,9 @@ func readPepper(file, text string) ([]byte, error) {
 		}
 		text, from = string(b), file
 	}
-	s := strings.TrimSpace(text)
-	if s == "" {
-		return nil, nil
+	p, err := tokenstore.ParsePepper(text)
+	if err != nil {
+		return nil, usagef("pepper from %s: neither hex nor base64", from)
 	}
-	if b, err := hex.DecodeString(s); err == nil {
-		return b, nil
-	}
-	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
-		if b, err := enc.DecodeString(s); err == nil {
-			return b, nil
-		}
-	}
-	return nil, usagef("pepper from %s: neither hex nor base64", from)
+	return p, nil
 }
