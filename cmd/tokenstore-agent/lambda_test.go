@@ -83,10 +83,14 @@ func startEmulator(t testing.TB, fn lambdaFunction, zohoURL, agentAddr string) *
 		t.Fatal(err)
 	}
 	rapi, invoke := freeAddr(t), freeAddr(t)
-	cmd := exec.Command("unshare", "-m", "--propagation", "private", "sh", "-c", `mount --bind "$0" /opt && mount --bind "$1" /tmp && shift && exec "$@"`,
-		opt, t.TempDir(), rie, "--log-level", "debug", "--runtime-api-address", rapi, "--runtime-interface-emulator-address", invoke,
+	// The function's directory is mounted into the new /tmp before /tmp is
+	// covered, and the emulator runs there: a checkout that lives under
+	// /tmp (CI's clean clone may) would vanish under the mount otherwise.
+	tmp := t.TempDir()
+	cmd := exec.Command("unshare", "-m", "--propagation", "private", "sh", "-c",
+		`mkdir "$1/task" && mount --bind "$2" "$1/task" && mount --bind "$0" /opt && mount --rbind "$1" /tmp && cd /tmp/task && shift 3 && exec "$@"`,
+		opt, tmp, dir, rie, "--log-level", "debug", "--runtime-api-address", rapi, "--runtime-interface-emulator-address", invoke,
 		py, "-m", "awslambdaric", fn.handler)
-	cmd.Dir = dir
 	cmd.Env = []string{
 		"PATH=" + os.Getenv("PATH"),
 		"AWS_SESSION_TOKEN=session-token-of-the-test-function",
