@@ -88,7 +88,7 @@ func startEmulator(t testing.TB, fn lambdaFunction, zohoURL, agentAddr string) *
 	// /tmp (CI's clean clone may) would vanish under the mount otherwise.
 	tmp := t.TempDir()
 	cmd := exec.Command("unshare", "-m", "--propagation", "private", "sh", "-c",
-		`mkdir "$1/task" && mount --bind "$2" "$1/task" && mount --bind "$0" /opt && mount --rbind "$1" /tmp && cd /tmp/task && shift 3 && exec "$@"`,
+		`mkdir "$1/task" && mount --bind "$2" "$1/task" && mount --bind "$0" /opt && mount --rbind "$1" /tmp && cd /tmp/task && shift 2 && exec "$@"`,
 		opt, tmp, dir, rie, "--log-level", "debug", "--runtime-api-address", rapi, "--runtime-interface-emulator-address", invoke,
 		py, "-m", "awslambdaric", fn.handler)
 	cmd.Env = []string{
