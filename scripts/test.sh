@@ -2,7 +2,8 @@
 # The README's one test command, also what CI runs (.ci/run):
 #   1. scripts/testenv.sh up: installs and starts real LocalStack and Vault
 #      servers and a Docker engine with local images (cached builds), and
-#      scripts/testenv/mariadb.sh up a MariaDB server (tokenctl's imports);
+#      scripts/testenv/mariadb.sh up a MariaDB server (tokenctl's imports),
+#      scripts/testenv/postgres.sh up a PostgreSQL server (the postgres store);
 #   2. scripts/lint.sh: bash -n and shellcheck on every shell script;
 #   3. with the servers' endpoints in the environment and
 #      TOKENSTORE_INTEGRATION=required (a missing server fails, not skips),
@@ -33,6 +34,7 @@ stop_servers() {
   [[ -n $servers ]] || return 0
   servers=
   scripts/testenv/mariadb.sh down || echo "test.sh: mariadb.sh down failed" >&2
+  scripts/testenv/postgres.sh down || echo "test.sh: postgres.sh down failed" >&2
   scripts/testenv.sh down || echo "test.sh: testenv.sh down failed" >&2
 }
 trap 'stop_servers; rm -rf "$tmp"' EXIT
@@ -43,6 +45,8 @@ if [[ ${TOKENSTORE_TESTENV:-on} != off ]]; then
   eval "$(scripts/testenv.sh env)"
   scripts/testenv/mariadb.sh up # MariaDB for tokenctl's DBStore import tests
   eval "$(scripts/testenv/mariadb.sh env)"
+  scripts/testenv/postgres.sh up # PostgreSQL for the postgres store (PG* variables)
+  eval "$(scripts/testenv/postgres.sh env)"
   export TOKENSTORE_INTEGRATION=required
 fi
 py=${TOKENSTORE_PYTHON:-python3}
