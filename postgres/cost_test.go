@@ -126,6 +126,12 @@ func TestCosts(t *testing.T) {
 		if n := rows(t, pool, table, s.ns); n != 1 {
 			t.Errorf("after DeleteToken %d rows; want 1 (the record's shell)", n)
 		}
+		var shell bool
+		err = pool.QueryRow(ctx, "SELECT value = '' AND NOT tomb FROM "+table+" WHERE namespace = $1 AND name = $2",
+			s.ns, recordPrefix+a.ID).Scan(&shell)
+		if err != nil || !shell {
+			t.Errorf("after DeleteToken the record's row is a shell: %v, %v; want true (no value, no tombstone)", shell, err)
+		}
 		if err := s.DeleteTokens(ctx); err != nil {
 			t.Fatal(err)
 		}
