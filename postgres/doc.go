@@ -24,8 +24,8 @@
 //
 // (the identity column's sequence needs no grant of its own).
 //
-// Each record costs 1 + its lookup keys rows: 5 for a token with a user
-// name, an access, a refresh and a grant token. Deleting a record leaves
+// A record takes one row, plus one per lookup key it holds: 5 for a token
+// with a user name, an access, a refresh and a grant token. Deleting a record leaves
 // its row as a shell of a few dozen bytes, with no value, so that the
 // ID's revisions go on (see below); DeleteTokens removes the namespace's
 // rows, shells included. The README lists the statements each operation
