@@ -84,3 +84,24 @@ func TestCorruptRecordDoesNotPoisonNamespace(t *testing.T) {
 		})
 	}
 }
+
+// A tombstone naming an index entry this package could not have written
+// (damage, a hand edit) never makes its ID undeletable: the foreign name
+// reads as no entry (DeleteToken and DeleteTokens always work).
+func TestTombstoneWithForeignNameDeletes(t *testing.T) {
+	ctx := context.Background()
+	f := newFakeKV(t)
+	s := f.store(t, f.client(t, 0, nil))
+	id := tokenstore.NewID()
+	f.put(s.layout.recordPath(id), tombstoneData([]string{"../../etc/passwd", "user_name/not-a-digest"}))
+	if err := s.DeleteToken(ctx, id); err != nil && !errors.Is(err, tokenstore.ErrNotFound) {
+		t.Fatalf("DeleteToken of a tombstone naming foreign entries: %v; want it gone (or not found)", err)
+	}
+	if _, err := s.FindTokenByID(ctx, id); !errors.Is(err, tokenstore.ErrNotFound) {
+		t.Fatalf("FindTokenByID after the delete: %v; want ErrNotFound", err)
+	}
+	f.put(s.layout.recordPath(id), tombstoneData([]string{"../../etc/passwd"}))
+	if err := s.DeleteTokens(ctx); err != nil {
+		t.Fatalf("DeleteTokens: %v", err)
+	}
+}

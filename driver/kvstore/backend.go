@@ -87,7 +87,9 @@ type Backend interface {
 	// access tokens in a store that finds them by scanning) still get an
 	// entry while an insert keyed by them is under way.
 	IndexName(k tokenstore.Key) (name string, lasting bool)
-	// GetEntry reads the index entry name.
+	// GetEntry reads the index entry name. A name the backend could not
+	// have written (only a damaged tombstone names one) reads as absent,
+	// Entry{} and no error: the record must stay deletable.
 	GetEntry(ctx context.Context, name string) (Entry, error)
 	// PutEntry points name at target if it is still at rev.
 	PutEntry(ctx context.Context, name, target, rev string) error
