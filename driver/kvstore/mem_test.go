@@ -73,15 +73,24 @@ func (m *memKV) PutRecord(ctx context.Context, id string, r kvstore.Rec, rev str
 	})
 }
 
+// PurgeRecord leaves a shell with a revision of its own, as Vault keeps a
+// purged path's metadata: revisions never come back (the Backend doc).
 func (m *memKV) PurgeRecord(ctx context.Context, id, _ string, _ bool) error {
-	return m.do(ctx, func() error { delete(m.records, id); return nil })
+	return m.do(ctx, func() error {
+		if _, ok := m.records[id]; ok {
+			m.records[id] = kvstore.Rec{State: kvstore.Absent, Rev: m.next()}
+		}
+		return nil
+	})
 }
 
 func (m *memKV) ListRecords(ctx context.Context) ([]string, error) {
 	var ids []string
 	err := m.do(ctx, func() error {
-		for id := range m.records {
-			ids = append(ids, id)
+		for id, r := range m.records {
+			if r.State != kvstore.Absent {
+				ids = append(ids, id)
+			}
 		}
 		return nil
 	})
