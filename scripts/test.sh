@@ -77,6 +77,12 @@ for mod in $mods; do
     summary fail "$results" "$dir" "scripts/testsummary.py broke; results incomplete"
 done
 
+# The zero-allocation checks cannot run under the race detector (it
+# allocates), so the race run skips them; here they run without it.
+echo "== allocations (no -race)"
+summary run "$results" "allocs" -- go test -count=1 -run 'AllocatesNothing$' -json ./cache ./memstore ./refresh ||
+  summary fail "$results" allocs "scripts/testsummary.py broke; results incomplete"
+
 # The Zoho SDK clients (clients/python, clients/node), counted test by test
 # from their JUnit reports.
 echo "== clients"
