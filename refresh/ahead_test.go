@@ -66,11 +66,7 @@ func cachedSource(tb testing.TB, f *fleet) (*refresh.Source, *countingStore) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	src, err := refresh.New(c, tokenstore.Token{UserName: f.rec.UserName}, f.srv.Endpoint(),
-		&refresh.Options{Now: f.clock.Now, HTTPClient: f.srv.HTTPClient(), AllowAPIDomains: []string{f.srv.URL()}})
-	if err != nil {
-		tb.Fatal(err)
-	}
+	src := f.sourceFor(tb, c, f.rec.UserName, refresh.Options{})
 	if _, err := src.Current(context.Background()); err != nil {
 		tb.Fatal(err)
 	}
@@ -113,11 +109,7 @@ func BenchmarkCurrentCached(b *testing.B) {
 func TestReusesLastToken(t *testing.T) {
 	f := newFleet(t, nil)
 	backend := &countingStore{Store: f.store().(*memstore.Store)}
-	src, err := refresh.New(backend, tokenstore.Token{UserName: f.rec.UserName}, f.srv.Endpoint(),
-		&refresh.Options{Now: f.clock.Now, HTTPClient: f.srv.HTTPClient(), AllowAPIDomains: []string{f.srv.URL()}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	src := f.sourceFor(t, backend, f.rec.UserName, refresh.Options{})
 	first, err := src.Current(ctxT(t))
 	if err != nil {
 		t.Fatal(err)

@@ -150,12 +150,7 @@ func TestStalledExchangerNotRevoked(t *testing.T) {
 		t.Fatal(err)
 	}
 	source := func() *refresh.Source {
-		s, err := refresh.New(f.store(), tokenstore.Token{UserName: in.UserName}, f.srv.Endpoint(), &refresh.Options{
-			Now: f.clock.Now, HTTPClient: f.srv.HTTPClient(), AllowAPIDomains: []string{f.srv.URL()}, LeaseTTL: 2 * time.Second, Wait: time.Millisecond})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return s
+		return f.sourceFor(t, f.store(), in.UserName, refresh.Options{LeaseTTL: 2 * time.Second, Wait: time.Millisecond})
 	}
 	release := f.srv.HoldNext()
 	stalled := source()
@@ -226,11 +221,7 @@ func (s *flakyStore) UpdateToken(ctx context.Context, id string, fn func(tokenst
 func TestStoreDownValidToken(t *testing.T) {
 	f := newFleet(t, nil)
 	fs := &flakyStore{Store: f.store()}
-	src, err := refresh.New(fs, tokenstore.Token{UserName: f.rec.UserName}, f.srv.Endpoint(),
-		&refresh.Options{Now: f.clock.Now, HTTPClient: f.srv.HTTPClient(), AllowAPIDomains: []string{f.srv.URL()}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	src := f.sourceFor(t, fs, f.rec.UserName, refresh.Options{})
 	first, err := src.Current(ctxT(t))
 	if err != nil {
 		t.Fatal(err)

@@ -59,12 +59,20 @@ func (f *fleet) store() tokenstore.Store { return memstore.New(&memstore.Options
 // source is one instance's token source.
 func (f *fleet) source(t *testing.T, o refresh.Options) *refresh.Source {
 	t.Helper()
-	o.Now, o.HTTPClient, o.Wait, o.AllowAPIDomains = f.clock.Now, f.srv.HTTPClient(), time.Millisecond, []string{f.srv.URL()}
-	s, err := refresh.New(f.store(), tokenstore.Token{UserName: f.rec.UserName}, f.srv.Endpoint(), &o)
+	o.Wait = time.Millisecond
+	return f.sourceFor(t, f.store(), f.rec.UserName, o)
+}
+
+// sourceFor is the token source of user's record over s, on the fleet's
+// clock and accounts server, with o's other settings.
+func (f *fleet) sourceFor(tb testing.TB, s tokenstore.Store, user string, o refresh.Options) *refresh.Source {
+	tb.Helper()
+	o.Now, o.HTTPClient, o.AllowAPIDomains = f.clock.Now, f.srv.HTTPClient(), []string{f.srv.URL()}
+	src, err := refresh.New(s, tokenstore.Token{UserName: user}, f.srv.Endpoint(), &o)
 	if err != nil {
-		t.Fatalf("refresh.New: %v", err)
+		tb.Fatalf("refresh.New: %v", err)
 	}
-	return s
+	return src
 }
 
 func ctxT(t *testing.T) context.Context {
@@ -373,8 +381,7 @@ func TestGrantExchangedOnce(t *testing.T) {
 	if err := f.store().SaveToken(ctxT(t), &spent); err != nil {
 		t.Fatal(err)
 	}
-	src, _ := refresh.New(f.store(), tokenstore.Token{UserName: spent.UserName}, f.srv.Endpoint(),
-		&refresh.Options{Now: f.clock.Now, HTTPClient: f.srv.HTTPClient(), AllowAPIDomains: []string{f.srv.URL()}})
+	src := f.sourceFor(t, f.store(), spent.UserName, refresh.Options{})
 	if _, err := src.Current(ctxT(t)); !errors.Is(err, refresh.ErrRevoked) {
 		t.Fatalf("a spent grant code: %v; want ErrRevoked", err)
 	}
@@ -467,15 +474,11 @@ func TestBadInput(t *testing.T) {
 			before, _ := f.store().FindToken(ctxT(t), tokenstore.Token{UserName: c.user})
 			c.setup()
 			defer f.srv.SetHang(false)
-			src, err := refresh.New(f.store(), tokenstore.Token{UserName: c.user}, f.srv.Endpoint(),
-				&refresh.Options{Now: f.clock.Now, HTTPClient: f.srv.HTTPClient(), AllowAPIDomains: []string{f.srv.URL()}})
-			if err != nil {
-				t.Fatal(err)
-			}
+			src := f.sourceFor(t, f.store(), c.user, refresh.Options{})
 			ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 			defer cancel()
 			start := time.Now()
-			_, err = src.Current(ctx)
+			_, err := src.Current(ctx)
 			if !errors.Is(err, c.want) {
 				t.Fatalf("got %v; want %v", err, c.want)
 			}
