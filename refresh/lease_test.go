@@ -115,6 +115,10 @@ func TestStalledHolderFenced(t *testing.T) {
 	if err := f.store().SaveToken(ctxT(t), &upd); err != nil {
 		t.Fatal(err)
 	}
+	// Hold the caller's next token call (from the new refresh token) until
+	// the record has been checked, so that it cannot land in between.
+	releaseNext := f.srv.HoldNext()
+	defer releaseNext()
 	release()
 	deadline := time.Now().Add(5 * time.Second)
 	for stalled.Stats().Dropped == 0 {
@@ -129,11 +133,12 @@ func TestStalledHolderFenced(t *testing.T) {
 			stored.RefreshToken == rt2, stored.AccessToken == f.rec.AccessToken)
 	}
 	// The caller still gets a token: one refreshed from the new refresh token.
+	releaseNext()
 	if err := <-done; err != nil {
 		t.Fatalf("the stalled holder's caller: %v", err)
 	}
 	stored, _ = f.store().FindTokenByID(ctxT(t), f.rec.ID)
-	if stored.RefreshToken != rt2 || stored.Expired(f.clock.Now(), time.Minute) {
+	if stored.RefreshToken != rt2 || stored.Expired(f.clock.Now(), time.Minute) || f.srv.RefreshTokenOf(stored.AccessToken) != rt2 {
 		t.Fatal("no valid token from the new refresh token")
 	}
 }
